@@ -1,0 +1,51 @@
+"""Where the pipeline's data lives: one setting, read by every stage.
+
+``SHARED_FUNNEL_DATA_DIR`` (default: ``data/`` at the repository root) holds the landing
+folder of exports, the DuckDB warehouse, and every output. dbt's profile reads the same
+variable, so :func:`apply_environment` exports it before dbt or dlt run. It also switches
+off the telemetry of dlt, dbt and Dagster: nothing reaches the network at run time.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+DATA_DIR_ENV = "SHARED_FUNNEL_DATA_DIR"
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+_OFFLINE_ENV = {
+    "RUNTIME__DLTHUB_TELEMETRY": "false",
+    "DO_NOT_TRACK": "1",
+    "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    "DAGSTER_DISABLE_TELEMETRY": "true",
+}
+
+
+def data_dir() -> Path:
+    """The root of everything the pipeline reads and writes."""
+    return Path(os.environ.get(DATA_DIR_ENV) or REPO_ROOT / "data").resolve()
+
+
+def landing_dir() -> Path:
+    """Where export files are dropped: ``<landing>/<system>/<YYYY-MM-DD>/<file>``."""
+    return data_dir() / "landing"
+
+
+def warehouse_path() -> Path:
+    """The DuckDB warehouse file."""
+    return data_dir() / "warehouse.duckdb"
+
+
+def outputs_dir() -> Path:
+    """Dashboards, data docs and other published outputs."""
+    return data_dir() / "outputs"
+
+
+def apply_environment() -> Path:
+    """Export the data-dir setting to child processes (dbt) and turn telemetry off."""
+    root = data_dir()
+    os.environ[DATA_DIR_ENV] = str(root)
+    for name, value in _OFFLINE_ENV.items():
+        os.environ.setdefault(name, value)
+    return root
