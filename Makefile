@@ -1,0 +1,38 @@
+# Two commands on a fresh machine: `make demo` and `make test`. Everything else is set up
+# on the way: the virtual environment from uv.lock, then the dbt manifest.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+UV_VERSION := 0.13.8
+DBT_SOURCES := $(shell find transform -path transform/target -prune -o \( -name '*.sql' -o -name '*.yml' -o -name '*.csv' \) -print 2>/dev/null)
+
+.PHONY: setup prepare demo test lint ui bench clean
+
+setup: $(VENV)/.synced
+
+$(VENV)/.synced: pyproject.toml uv.lock
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@test -x $(BIN)/uv || $(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+	$(BIN)/uv sync --frozen --quiet
+	@touch $@
+
+prepare: transform/target/manifest.json
+
+transform/target/manifest.json: $(VENV)/.synced $(DBT_SOURCES)
+	$(BIN)/python -m orchestration.launcher prepare
+
+demo: prepare
+	$(BIN)/python -m orchestration.launcher demo
+
+test: prepare
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest
+
+ui: prepare
+	$(BIN)/python -m orchestration.launcher ui
+
+bench: setup
+	$(BIN)/python -m ingestion.benchmark $(if $(CONTACTS),--contacts $(CONTACTS))
+
+clean:
+	rm -rf data transform/target transform/logs

@@ -1,0 +1,107 @@
+"""Dagster assets for the dlt sources: one asset per raw table, one multi-asset per system."""
+
+
+from collections.abc import Iterator
+
+from dagster import AssetExecutionContext, AssetKey, AssetSpec, Failure, MaterializeResult
+from dagster_dlt import DagsterDltResource, DagsterDltTranslator, dlt_assets
+from dagster_dlt.translator import DltResourceTranslatorData
+from dlt.pipeline.exceptions import PipelineStepFailed
+
+from ingestion.exports import SYSTEMS, ExportSystem
+from ingestion.sources import export_pipeline, source_for
+from orchestration.warehouse import WAREHOUSE_POOL, quarantined_row_counts, table_row_counts
+
+OWNERS = {
+    "marketing_automation": ["team:marketing-ops"],
+    "crm": ["team:sales-ops"],
+    "web_analytics": ["team:marketing-ops"],
+}
+
+
+def landing_key(system: ExportSystem) -> AssetKey:
+    return AssetKey(["landing", system.name])
+
+
+def landing_specs() -> list[AssetSpec]:
+    """The export folders themselves: external assets, so lineage starts at the files."""
+    return [
+        AssetSpec(
+            key=landing_key(system),
+            description=f"{system.description} Daily drops under "
+            f"<landing>/{system.name}/<YYYY-MM-DD>/.",
+            group_name=system.name,
+            owners=OWNERS[system.name],
+            kinds={"csv" if system.file_format == "csv" else "json", "file"},
+            metadata={"files": ", ".join(t.file_name for t in system.tables)},
+        )
+        for system in SYSTEMS
+    ]
+
+
+class ExportTranslator(DagsterDltTranslator):
+    """Keys raw tables as [system, table], the key dagster-dbt gives the dbt source."""
+
+    def __init__(self, system: ExportSystem):
+        self.system = system
+
+    def get_asset_spec(self, data: DltResourceTranslatorData) -> AssetSpec:
+        table = self.system.table(data.resource.name)
+        return super().get_asset_spec(data).replace_attributes(
+            key=AssetKey([self.system.name, table.name]),
+            deps=[landing_key(self.system)],
+            group_name=self.system.name,
+            owners=OWNERS[self.system.name],
+            kinds={"dlt", "duckdb"},
+            description=f"Raw {table.name} from {table.file_name}: {table.description} "
+            f"Loaded into {self.system.dataset}.{table.name}.",
+            metadata={
+                "primary_key": table.primary_key or "none (rows replaced per source file)",
+                "latest_wins_by": table.modified_column or "file",
+                "required_columns": ", ".join(table.required_columns),
+            },
+        )
+
+
+def _build_system_assets(system: ExportSystem):
+    @dlt_assets(
+        dlt_source=source_for(system),
+        dlt_pipeline=export_pipeline(system),
+        name=f"load_{system.name}",
+        dagster_dlt_translator=ExportTranslator(system),
+        pool=WAREHOUSE_POOL,
+    )
+    def _assets(context: AssetExecutionContext, dlt: DagsterDltResource) -> Iterator:
+        # A fresh source and pipeline per run: dlt sources keep state between runs.
+        try:
+            results = list(
+                dlt.run(context=context, dlt_source=source_for(system),
+                        dlt_pipeline=export_pipeline(system))
+            )
+        except PipelineStepFailed as error:
+            raise Failure(
+                description=f"{system.name} was not loaded, nothing of it was published: "
+                f"{error.exception}",
+            ) from error
+        tables = [result.asset_key.path[-1] for result in results]
+        rows = table_row_counts(system.dataset, tables)
+        quarantined = quarantined_row_counts(system.dataset)
+        for result in results:
+            table = result.asset_key.path[-1]
+            context.log.info(
+                f"{system.dataset}.{table}: {rows.get(table, 0)} rows, "
+                f"{quarantined.get(table, 0)} quarantined"
+            )
+            yield MaterializeResult(
+                asset_key=result.asset_key,
+                metadata={
+                    **(result.metadata or {}),
+                    "dagster/row_count": rows.get(table, 0),
+                    "quarantined_rows": quarantined.get(table, 0),
+                },
+            )
+
+    return _assets
+
+
+ingestion_assets = [_build_system_assets(system) for system in SYSTEMS]

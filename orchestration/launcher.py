@@ -1,0 +1,110 @@
+"""Command-line entry points behind `make prepare`, `make demo` and `make ui`.
+
+Wiring only: it points Dagster and dbt at the one data-dir setting, then hands over to
+the generator, the Dagster job or the Dagster UI.
+"""
+
+import argparse
+import os
+import shutil
+import signal
+import sys
+import time
+from pathlib import Path
+
+from ingestion import settings
+
+DAGSTER_YAML = Path(__file__).with_name("dagster.yaml")
+
+
+def dagster_home() -> Path:
+    """The Dagster instance lives under the data dir, configured by orchestration/dagster.yaml."""
+    home = settings.data_dir() / "dagster_home"
+    home.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(DAGSTER_YAML, home / "dagster.yaml")
+    os.environ["DAGSTER_HOME"] = str(home)
+    return home
+
+
+def prepare() -> None:
+    """Parse the dbt project into its manifest, which the Definitions load (not build)."""
+    from orchestration.dbt_project import dbt_resource
+
+    settings.apply_environment()
+    dbt_resource().cli(["parse", "--quiet"], target_path=Path("target")).wait()
+
+
+def demo(contacts: int, days: int, seed: int) -> None:
+    """Generate demo exports (unless some are there already) and run the whole job once."""
+    from dagster import DagsterInstance
+
+    from ingestion.demo_exports import generate
+    from ingestion.exports import SYSTEMS
+    from orchestration.definitions import defs
+    from orchestration.warehouse import quarantined_row_counts, table_row_counts
+
+    settings.apply_environment()
+    landing = settings.landing_dir()
+    if any(landing.glob("*/*/*")):
+        print(f"Using the exports already in {landing}")
+    else:
+        print(f"Generating demo exports: {contacts} contacts over {days} days -> {landing}")
+        generate(landing, seed=seed, contacts=contacts, days=days)
+
+    dagster_home()
+    started = time.monotonic()
+    result = defs.get_job_def("shared_funnel_refresh").execute_in_process(
+        instance=DagsterInstance.get()
+    )
+    elapsed = time.monotonic() - started
+    print(f"\nRun {'succeeded' if result.success else 'FAILED'} in {elapsed:.1f} s\n")
+    print(f"{'raw table':<45}{'rows':>12}{'quarantined':>14}")
+    for system in SYSTEMS:
+        rows = table_row_counts(system.dataset, [t.name for t in system.tables])
+        quarantined = quarantined_row_counts(system.dataset)
+        for table in system.tables:
+            name = f"{system.dataset}.{table.name}"
+            print(f"{name:<45}{rows.get(table.name, 0):>12,}{quarantined.get(table.name, 0):>14,}")
+    print(f"\nWarehouse: {settings.warehouse_path()}")
+    print("Query it:  .venv/bin/python -c \"import duckdb; duckdb.connect("
+          f"'{settings.warehouse_path()}', read_only=True).sql('show all tables').show()\"")
+    print("Open the UI: make ui   (then http://127.0.0.1:3000)")
+    if not result.success:
+        sys.exit(1)
+
+
+def ui(port: int) -> None:
+    """Start the Dagster UI on 127.0.0.1 with the same definitions and instance."""
+    settings.apply_environment()
+    home = dagster_home()
+    print(f"Dagster UI on http://127.0.0.1:{port} (instance {home}); Ctrl-C stops it.")
+    # Started from make or a script with `&`, SIGINT may be ignored; restore the defaults
+    # so Ctrl-C and kill stop it (shared/stack-notes.md, pitfall 7).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    dagster = str(Path(sys.executable).with_name("dagster"))
+    os.execv(dagster, [dagster, "dev", "-h", "127.0.0.1", "-p", str(port),
+                       "-m", "orchestration.definitions"])
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m orchestration.launcher")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("prepare", help="parse the dbt project into its manifest")
+    demo_parser = commands.add_parser("demo", help="generate demo exports and run the job")
+    demo_parser.add_argument("--contacts", type=int, default=2000)
+    demo_parser.add_argument("--days", type=int, default=90)
+    demo_parser.add_argument("--seed", type=int, default=7)
+    ui_parser = commands.add_parser("ui", help="start the Dagster UI on 127.0.0.1")
+    ui_parser.add_argument("--port", type=int, default=3000)
+    args = parser.parse_args(argv)
+    if args.command == "prepare":
+        prepare()
+    elif args.command == "demo":
+        demo(args.contacts, args.days, args.seed)
+    else:
+        ui(args.port)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,55 @@
+"""Shared fixtures: every test gets its own data dir (landing folder + warehouse)."""
+
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from ingestion import settings
+from ingestion.demo_exports import generate
+
+SMALL = dict(seed=11, contacts=150, days=14)
+
+
+@pytest.fixture(scope="session")
+def small_exports(tmp_path_factory) -> Path:
+    """One small generated landing folder, copied (never modified) by the tests that use it."""
+    landing = tmp_path_factory.mktemp("exports") / "landing"
+    generate(landing, **SMALL)
+    return landing
+
+
+@pytest.fixture
+def data_dir(tmp_path, monkeypatch) -> Path:
+    monkeypatch.setenv(settings.DATA_DIR_ENV, str(tmp_path / "data"))
+    settings.apply_environment()
+    return settings.data_dir()
+
+
+@pytest.fixture
+def landing(data_dir, small_exports) -> Path:
+    """A private copy of the small generated exports in this test's landing folder."""
+    target = settings.landing_dir()
+    shutil.copytree(small_exports, target)
+    return target
+
+
+def query(sql: str, params=None) -> list[tuple]:
+    with duckdb.connect(str(settings.warehouse_path()), read_only=True) as con:
+        return con.execute(sql, params or []).fetchall()
+
+
+def table_counts(schema: str) -> dict[str, int]:
+    """Rows per table of a warehouse schema ({} when nothing was ever loaded)."""
+    if not settings.warehouse_path().exists():
+        return {}
+    tables = [
+        row[0]
+        for row in query(
+            "select table_name from information_schema.tables "
+            "where table_schema = ? and not starts_with(table_name, '_dlt')",
+            [schema],
+        )
+    ]
+    return {t: query(f'select count(*) from "{schema}"."{t}"')[0][0] for t in tables}

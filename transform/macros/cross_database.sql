@@ -1,0 +1,89 @@
+{#-
+  Engine-specific SQL lives only here, dispatched per adapter, so the models stay portable
+  to a distributed engine: add a `<adapter>__` implementation of each macro.
+-#}
+
+{#- A vendor timestamp string with any offset (Z, +0000, +00:00) as a UTC timestamp. -#}
+{% macro to_utc_timestamp(expression) -%}
+    {{ return(adapter.dispatch('to_utc_timestamp', 'shared_funnel')(expression)) }}
+{%- endmacro %}
+
+{% macro default__to_utc_timestamp(expression) -%}
+    cast(cast({{ expression }} as {{ dbt.type_timestamp() }} with time zone) as {{ dbt.type_timestamp() }})
+{%- endmacro %}
+
+{% macro duckdb__to_utc_timestamp(expression) -%}
+    timezone('UTC', try_cast({{ expression }} as timestamptz))
+{%- endmacro %}
+
+{#- A date string (YYYY-MM-DD or YYYYMMDD) as a date; unreadable values become null. -#}
+{% macro to_date(expression, format='%Y-%m-%d') -%}
+    {{ return(adapter.dispatch('to_date', 'shared_funnel')(expression, format)) }}
+{%- endmacro %}
+
+{% macro default__to_date(expression, format) -%}
+    cast({{ expression }} as date)
+{%- endmacro %}
+
+{% macro duckdb__to_date(expression, format) -%}
+    {%- if format == '%Y-%m-%d' -%}
+    {#- also reads a full ISO timestamp, of which the date part is kept -#}
+    try_cast(left(nullif(trim({{ expression }}), ''), 10) as date)
+    {%- else -%}
+    cast(try_strptime(nullif(trim({{ expression }}), ''), '{{ format }}') as date)
+    {%- endif -%}
+{%- endmacro %}
+
+{#- Microseconds since the epoch (GA4's event_timestamp) as a UTC timestamp. -#}
+{% macro micros_to_timestamp(expression) -%}
+    {{ return(adapter.dispatch('micros_to_timestamp', 'shared_funnel')(expression)) }}
+{%- endmacro %}
+
+{% macro default__micros_to_timestamp(expression) -%}
+    {{ dbt.dateadd('second', 'cast(' ~ expression ~ ' as bigint) / 1000000', "cast('1970-01-01' as " ~ dbt.type_timestamp() ~ ")") }}
+{%- endmacro %}
+
+{% macro duckdb__micros_to_timestamp(expression) -%}
+    make_timestamp(try_cast({{ expression }} as bigint))
+{%- endmacro %}
+
+{#- A scalar field of a JSON object column, as text. -#}
+{% macro json_text(expression, path) -%}
+    {{ return(adapter.dispatch('json_text', 'shared_funnel')(expression, path)) }}
+{%- endmacro %}
+
+{% macro default__json_text(expression, path) -%}
+    json_extract_path_text({{ expression }}, '{{ path }}')
+{%- endmacro %}
+
+{% macro duckdb__json_text(expression, path) -%}
+    nullif(json_extract_string({{ expression }}, '$.{{ path }}'), '')
+{%- endmacro %}
+
+{#- GA4 event_params: an array of {key, value: {string_value, int_value, double_value}}.
+    parse_ga4_params turns the column into something ga4_param can look keys up in. -#}
+{% macro parse_ga4_params(expression) -%}
+    {{ return(adapter.dispatch('parse_ga4_params', 'shared_funnel')(expression)) }}
+{%- endmacro %}
+
+{% macro duckdb__parse_ga4_params(expression) -%}
+    from_json({{ expression }}, '[{"key": "VARCHAR", "value": {"string_value": "VARCHAR", "int_value": "VARCHAR", "float_value": "DOUBLE", "double_value": "DOUBLE"}}]')
+{%- endmacro %}
+
+{% macro ga4_param(params, key, value_field='string_value') -%}
+    {{ return(adapter.dispatch('ga4_param', 'shared_funnel')(params, key, value_field)) }}
+{%- endmacro %}
+
+{% macro duckdb__ga4_param(params, key, value_field) -%}
+    list_filter({{ params }}, lambda p: p.key = '{{ key }}')[1].value.{{ value_field }}
+{%- endmacro %}
+
+{#- One normalisation rule for e-mail addresses, used wherever identity is matched. -#}
+{% macro normalized_email(expression) -%}
+    nullif(lower(trim({{ expression }})), '')
+{%- endmacro %}
+
+{#- A stable surrogate key from several columns. -#}
+{% macro surrogate_key(expressions) -%}
+    md5(concat_ws('|', {% for e in expressions %}coalesce(cast({{ e }} as {{ dbt.type_string() }}), '∅'){{ ", " if not loop.last }}{% endfor %}))
+{%- endmacro %}

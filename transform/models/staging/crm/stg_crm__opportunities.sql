@@ -1,0 +1,26 @@
+with source as (
+    select * from {{ source('crm', 'opportunities') }}
+)
+
+select
+    id as opportunity_id,
+    nullif(account_id, '') as account_id,
+    nullif(contact_id, '') as contact_id,
+    name as opportunity_name,
+    stage_name,
+    try_cast(amount as decimal(18, 2)) as amount,
+    {{ to_date('close_date') }} as close_date,
+    try_cast(probability as integer) as probability_percent,
+    cast(is_closed as boolean) as is_closed,
+    cast(is_won as boolean) as is_won,
+    nullif(lead_source, '') as lead_source,
+    nullif(campaign_id, '') as campaign_id,
+    type as opportunity_type,
+    nullif(loss_reason__c, '') as loss_reason,
+    nullif(owner_id, '') as owner_id,
+    cast(is_deleted as boolean) as is_deleted,
+    {{ to_utc_timestamp('created_date') }} as created_at,
+    {{ to_utc_timestamp('last_modified_date') }} as updated_at,
+    _modified_at as system_modified_at,
+    _source_file as source_file
+from source

@@ -1,0 +1,16 @@
+with source as (
+    select * from {{ source('crm', 'opportunity_history') }}
+)
+
+select
+    id as opportunity_history_id,
+    opportunity_id,
+    stage_name,
+    try_cast(amount as decimal(18, 2)) as amount,
+    {{ to_date('close_date') }} as close_date,
+    try_cast(probability as integer) as probability_percent,
+    nullif(created_by_id, '') as changed_by_user_id,
+    {{ to_utc_timestamp('created_date') }} as changed_at,
+    _modified_at as system_modified_at,
+    _source_file as source_file
+from source

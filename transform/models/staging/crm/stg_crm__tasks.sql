@@ -1,0 +1,21 @@
+with source as (
+    select * from {{ source('crm', 'tasks') }}
+)
+
+select
+    id as task_id,
+    nullif(who_id, '') as who_id,
+    nullif(what_id, '') as what_id,
+    nullif(owner_id, '') as owner_id,
+    subject,
+    type as task_type,
+    task_subtype,
+    status as task_status,
+    {{ to_date('activity_date') }} as activity_date,
+    {{ to_utc_timestamp('completed_date_time') }} as completed_at,
+    cast(is_deleted as boolean) as is_deleted,
+    {{ to_utc_timestamp('created_date') }} as created_at,
+    {{ to_utc_timestamp('last_modified_date') }} as updated_at,
+    _modified_at as system_modified_at,
+    _source_file as source_file
+from source
