@@ -9,7 +9,7 @@ from dagster_dlt.translator import DltResourceTranslatorData
 from dlt.pipeline.exceptions import PipelineStepFailed
 
 from ingestion.exports import SYSTEMS, ExportSystem
-from ingestion.sources import export_pipeline, source_for
+from ingestion.sources import export_file_error, export_pipeline, source_for
 from orchestration.warehouse import WAREHOUSE_POOL, quarantined_row_counts, table_row_counts
 
 OWNERS = {
@@ -79,9 +79,10 @@ def _build_system_assets(system: ExportSystem):
                         dlt_pipeline=export_pipeline(system))
             )
         except PipelineStepFailed as error:
+            cause = export_file_error(error) or error.exception
             raise Failure(
                 description=f"{system.name} was not loaded, nothing of it was published: "
-                f"{error.exception}",
+                f"{cause}",
             ) from error
         tables = [result.asset_key.path[-1] for result in results]
         rows = table_row_counts(system.dataset, tables)

@@ -11,7 +11,7 @@ from dlt.pipeline.exceptions import PipelineStepFailed
 from ingestion import settings
 from ingestion.demo_exports import generate_next_day
 from ingestion.exports import CRM, MARKETING_AUTOMATION, SYSTEMS, WEB_ANALYTICS
-from ingestion.sources import ExportFileError, export_pipeline, source_for
+from ingestion.sources import ExportFileError, export_file_error, export_pipeline, source_for
 from tests.conftest import query, table_counts
 
 
@@ -127,8 +127,9 @@ def test_a_missing_required_column_fails_the_source_naming_file_and_column(landi
 
     with pytest.raises(PipelineStepFailed) as failure:
         load(CRM)
-    assert isinstance(failure.value.exception, ExportFileError)
-    message = str(failure.value.exception)
+    cause = export_file_error(failure.value)
+    assert isinstance(cause, ExportFileError)
+    message = str(cause)
     assert str(broken) in message and "StageName" in message
     # Nothing of the failed source was published.
     assert table_counts(CRM.dataset) == {}
@@ -151,9 +152,10 @@ def test_unparseable_rows_are_quarantined_with_file_line_and_reason(landing):
     load(CRM)
     load(WEB_ANALYTICS)
     assert query(
-        "select _source_file, line_number, reason like 'UNQUOTED VALUE%' "
+        "select _source_file, line_number, reason, record "
         "from raw_crm.quarantined_rows where table_name = 'leads'"
-    ) == [(str(leads_file), line_of_bad_row, True)]
+    ) == [(str(leads_file), line_of_bad_row, "unparseable CSV: unexpected end of data",
+           '00Q9,"an unterminated quote\n')]
     assert query(
         "select _source_file, line_number, reason from raw_web_analytics.quarantined_rows"
     ) == [(str(events_file), events_lines, "malformed JSON")]

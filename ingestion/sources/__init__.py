@@ -11,6 +11,7 @@ replaced file by file, so a re-delivered day file replaces that day's rows.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 import dlt
@@ -28,6 +29,7 @@ from ingestion.sources.readers import (
 __all__ = [
     "ExportFileError",
     "crm",
+    "export_file_error",
     "export_pipeline",
     "marketing_automation",
     "source_for",
@@ -103,9 +105,18 @@ def source_for(system: ExportSystem):
     return _SOURCES[system.name]()
 
 
+def export_file_error(error: BaseException) -> ExportFileError | None:
+    """The ExportFileError behind a failed dlt run (dlt wraps it twice), if that was the cause."""
+    while error is not None and not isinstance(error, ExportFileError):
+        error = error.__cause__ or error.__context__
+    return error
+
+
 def export_pipeline(system: ExportSystem) -> dlt.Pipeline:
     """The dlt pipeline loading one system into its raw dataset of the warehouse."""
     settings.apply_environment()
+    # Arrow rows get dlt's _dlt_load_id too, so every raw row says which load brought it.
+    os.environ.setdefault("NORMALIZE__PARQUET_NORMALIZER__ADD_DLT_LOAD_ID", "true")
     return dlt.pipeline(
         pipeline_name=f"shared_funnel_{system.name}",
         pipelines_dir=str(settings.data_dir() / "dlt_pipelines"),

@@ -124,13 +124,6 @@ def _quarantine_batch(rows: pa.Table, table: ExportTable) -> pa.Table:
     )
 
 
-def _stream(con: duckdb.DuckDBPyConnection, sql: str) -> Iterator[pa.RecordBatch]:
-    reader = con.sql(sql).to_arrow_reader(BATCH_ROWS)
-    for batch in reader:
-        if batch.num_rows:
-            yield batch
-
-
 def _reject_reason_sql(table: ExportTable) -> str:
     """Why a keyed row cannot be merged: no primary key, or no readable modified time."""
     key, modified = _quote(table.primary_key), _quote(table.modified_column)
@@ -161,6 +154,114 @@ def _split_rejected(batches: Iterable[pa.RecordBatch]) -> Iterator[tuple[str, pa
         yield "rows", rows.drop_columns([REJECT_REASON])
 
 
+def _csv_reader_sql(paths: list[str], header: tuple[str, ...]) -> str:
+    """A strict DuckDB scan: the dialect and all-text columns are given, nothing sniffed."""
+    columns = "{" + ", ".join(f"{_literal(c)}: 'VARCHAR'" for c in header) + "}"
+    return (
+        f"read_csv({_path_list(paths)}, auto_detect=false, header=true, columns={columns}, "
+        f"delim=',', quote='\"', escape='\"', filename=true)"
+    )
+
+
+def _csv_rows_sql(relation: str, table: ExportTable) -> str:
+    """Rows to load, tagged with their file (keyed: also modified time and reject reason)."""
+    extra = ""
+    if table.primary_key:
+        extra = (
+            f", try_cast({_quote(table.modified_column)} as timestamptz) "
+            f"as {MODIFIED_AT_COLUMN}, {_reject_reason_sql(table)} as {REJECT_REASON}"
+        )
+    return f"select * exclude (filename), filename as {SOURCE_FILE_COLUMN}{extra} from {relation}"
+
+
+def _read_csv_by_line(path: str, header: tuple[str, ...]) -> tuple[pa.Table, pa.Table]:
+    """The slow path for a file DuckDB refused: parse it line by line, keep every good row.
+
+    Each physical line is one record here, so a broken quote cannot swallow the rows after
+    it; a value spanning lines in such a file is quarantined with its line, not lost.
+    """
+    good: list[list[str | None]] = []
+    bad: list[tuple[int, str, str]] = []
+    with open(path, encoding="utf-8-sig", errors="replace", newline="") as handle:
+        next(handle, None)  # the header, already checked
+        for line_number, line in enumerate(handle, start=2):
+            if not line.strip():
+                continue
+            try:
+                values = next(csv.reader([line], strict=True))
+            except csv.Error as error:
+                bad.append((line_number, f"unparseable CSV: {error}", line))
+                continue
+            if len(values) != len(header):
+                bad.append((line_number, f"expected {len(header)} fields, found {len(values)}",
+                            line))
+                continue
+            good.append([v if v != "" else None for v in values])
+    rows = pa.table({
+        **{c: pa.array([r[i] for r in good], pa.string()) for i, c in enumerate(header)},
+        "filename": pa.array([path] * len(good), pa.string()),
+    })
+    quarantined = pa.table({
+        SOURCE_FILE_COLUMN: pa.array([path] * len(bad), pa.string()),
+        "line_number": pa.array([b[0] for b in bad], pa.int64()),
+        "reason": pa.array([b[1] for b in bad], pa.string()),
+        "record": pa.array([b[2] for b in bad], pa.string()),
+    })
+    return rows, quarantined
+
+
+def _files_missing_rows(
+    con: duckdb.DuckDBPyConnection, paths: list[str], rows: pa.Table
+) -> list[str]:
+    """Files whose parsed rows don't add up to their lines: nothing may vanish silently.
+
+    DuckDB 2.0 drops a trailing line with an unterminated quote without an error when it
+    scans many files at once, so every file's records are reconciled with its line count.
+    """
+    lines = dict(con.sql(
+        f"select filename, count(*) - 1 from read_csv({_path_list(paths)}, auto_detect=false, "
+        f"header=false, columns={{'line': 'VARCHAR'}}, delim='\\x1e', quote='', escape='', "
+        f"filename=true) where trim(line) <> '' group by filename"
+    ).fetchall())
+    parsed = dict(zip(*rows.group_by(SOURCE_FILE_COLUMN).aggregate([([], "count_all")])
+                      .to_pydict().values(), strict=True)) if rows.num_rows else {}
+    return [path for path in paths if parsed.get(path, 0) != lines.get(path, 0)]
+
+
+def _read_csv_group(
+    con: duckdb.DuckDBPyConnection, paths: list[str], header: tuple[str, ...], table: ExportTable
+) -> tuple[pa.Table, list[pa.Table]]:
+    """Rows of files sharing one header, in one scan; files DuckDB refuses go line by line."""
+    try:
+        rows = con.sql(_csv_rows_sql(_csv_reader_sql(paths, header), table)).to_arrow_table()
+        suspects = _files_missing_rows(con, paths, rows)
+    except duckdb.Error:
+        rows, suspects = None, paths  # at least one file is malformed: find which
+    if not suspects:
+        return rows, []
+
+    tables, quarantined = [], []
+    if rows is not None:
+        tables.append(rows.filter(pc.invert(pc.is_in(rows[SOURCE_FILE_COLUMN],
+                                                     pa.array(suspects, pa.string())))))
+    for path in suspects:
+        try:
+            # Alone, DuckDB does raise on a malformed file; a file that passes here had
+            # values spanning lines, which is fine.
+            tables.append(
+                con.sql(_csv_rows_sql(_csv_reader_sql([path], header), table)).to_arrow_table()
+            )
+        except duckdb.Error as error:
+            log.warning("%s: %s is malformed (%s), reading it line by line", table.name, path,
+                        str(error).splitlines()[0])
+            good, bad = _read_csv_by_line(path, header)
+            con.register("malformed_file_rows", good)
+            tables.append(con.sql(_csv_rows_sql("malformed_file_rows", table)).to_arrow_table())
+            con.unregister("malformed_file_rows")
+            quarantined.append(bad)
+    return pa.concat_tables(tables), quarantined
+
+
 def read_csv_page(items: list[FileItemDict], table: ExportTable) -> Iterator[pa.Table]:
     headers: dict[tuple[str, ...], list[FileItemDict]] = {}
     for item in items:
@@ -171,39 +272,19 @@ def read_csv_page(items: list[FileItemDict], table: ExportTable) -> Iterator[pa.
     # Files sharing a header are read in one scan; a file with a new column is its own group
     # and dlt adds the column to the table.
     for header, group_items in headers.items():
-        con = duckdb.connect()
-        paths = [_duckdb_path(item, con) for item in group_items]
-        columns = "{" + ", ".join(f"{_literal(c)}: 'VARCHAR'" for c in header) + "}"
-        extra = ""
+        with duckdb.connect() as con:
+            paths = [_duckdb_path(item, con) for item in group_items]
+            rows, quarantined = _read_csv_group(con, paths, header, table)
         if table.primary_key:
-            extra = (
-                f", try_cast({_quote(table.modified_column)} as timestamptz) "
-                f"as {MODIFIED_AT_COLUMN}, {_reject_reason_sql(table)} as {REJECT_REASON}"
-            )
-        scan = (
-            f"select * exclude (filename), filename as {SOURCE_FILE_COLUMN}{extra} "
-            f"from read_csv({_path_list(paths)}, auto_detect=false, header=true, "
-            f"columns={columns}, delim=',', quote='\"', escape='\"', filename=true, "
-            f"store_rejects=true, rejects_scan='rejected_scans', "
-            f"rejects_table='rejected_lines')"
-        )
-        batches = _stream(con, scan)
-        if table.primary_key:
-            for kind, rows in _split_rejected(batches):
-                if rows.num_rows:
-                    yield _quarantine_batch(rows, table) if kind == "quarantine" else rows
+            for kind, part in _split_rejected(rows.to_batches(BATCH_ROWS)):
+                if part.num_rows:
+                    yield _quarantine_batch(part, table) if kind == "quarantine" else part
         else:
-            yield from batches
-        parse_errors = con.sql(
-            f"select s.file_path as {SOURCE_FILE_COLUMN}, e.line::bigint as line_number, "
-            "e.error_type || ': ' || e.error_message as reason, e.csv_line as record "
-            "from rejected_lines e join rejected_scans s using (scan_id, file_id)"
-        ).to_arrow_table()
-        if parse_errors.num_rows:
-            log.warning("%s: quarantined %d unparseable row(s) in %d file(s)", table.name,
-                        parse_errors.num_rows, len(group_items))
-            yield _quarantine_batch(parse_errors, table)
-        con.close()
+            yield from rows.to_batches(BATCH_ROWS)
+        for bad in quarantined:
+            if bad.num_rows:
+                log.warning("%s: quarantined %d unparseable row(s)", table.name, bad.num_rows)
+                yield _quarantine_batch(bad, table)
 
 
 def _ndjson_scan(paths: list[str]) -> str:
