@@ -1,0 +1,201 @@
+"""Web-analytics exports (GA4 BigQuery-export style): one event per row, nested params."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from . import catalog as cat
+from .ids import arrow, constant, hex_strings, int_strings, join, pick, with_nulls
+from .marketing import PAGES, form_guids
+from .tables import Window
+from .web import DEVICES, EVENT_NAMES, PAID_GOOGLE, SESSION_START, TRAFFIC
+from .world import World
+
+PARAM_KEYS = ("ga_session_id", "ga_session_number", "page_location", "page_title",
+              "page_referrer", "engagement_time_msec", "form_id", "campaign", "source", "medium")
+INT_KEYS = {"ga_session_id", "ga_session_number", "engagement_time_msec"}
+# Which params each event carries (by EVENT_NAMES order).
+_COMMON = {"ga_session_id", "ga_session_number", "page_location", "page_title"}
+EVENT_PARAMS = (
+    _COMMON,
+    _COMMON | {"page_referrer", "campaign", "source", "medium"},
+    _COMMON | {"page_referrer"},
+    _COMMON | {"engagement_time_msec"},
+    _COMMON | {"engagement_time_msec"},
+    _COMMON | {"form_id"}, _COMMON | {"form_id"}, _COMMON | {"form_id"}, _COMMON | {"form_id"},
+)
+
+
+def client_ids(world: World) -> tuple[np.ndarray, pa.Array, np.ndarray]:
+    """(sorted client keys, user_pseudo_id strings, first visit time) of every browser.
+
+    The id is GA's: a random 31-bit number and the unix second of the first visit.
+    """
+    s = world.sessions
+    first = np.r_[True, s.client[1:] != s.client[:-1]]  # sessions are sorted by client
+    keys = s.client[first]
+    first_visit = s.start[first]
+    random_part = 100_000_000 + (world.dice.hash("web/client_id", keys) % np.uint64(
+        2_047_483_647)).astype(np.int64)
+    ids = join(int_strings(random_part), int_strings(world.clock.unix_seconds(first_visit)),
+               separator=".")
+    return keys, ids, first_visit
+
+
+def build(world: World, window: Window) -> dict[str, pa.Table]:
+    return {"events": events_table(world, window)}
+
+
+def events_table(world: World, window: Window) -> pa.Table:
+    """All events of the window's files, with `_day` = the file they arrive in."""
+    ev, s, clock, people = world.web_events, world.sessions, world.clock, world.people
+    e = np.flatnonzero(window.contains(ev.file_day))
+    session, name, when = ev.session[e], ev.name[e], ev.at[e]
+    client = s.client[session]
+    keys, pseudo_ids, first_visit = client_ids(world)
+    client_row = np.searchsorted(keys, client)
+    person = s.person[session]
+    known = person >= 0
+    p = np.maximum(person, 0)
+    # GA4 user_id: set by the site for people it recognises, after their first form.
+    hs_number = _contact_numbers(world)
+    identified = (known & people.tracks_user_id[p] & (client % 2 == 0)
+                  & (people.first_form[p] >= 0) & (s.start[session] > people.created_at[p]))
+    page_urls = [cat.SITE + path for path, _ in PAGES]
+    traffic = s.traffic[session]
+    campaign = s.campaign[session]
+    has_utm = np.array([t[4] for t in TRAFFIC])[traffic] & (campaign >= 0)
+    utm_name = pick(world.campaigns.utm_campaign, np.maximum(campaign, 0))
+    label = pick([t[2] for t in TRAFFIC], traffic)
+    campaign_label = pc.if_else(arrow(has_utm), utm_name, label)
+    source = pick([t[0] for t in TRAFFIC], traffic)
+    medium = pick([t[1] for t in TRAFFIC], traffic)
+
+    # Landing URLs carry the utm parameters; referrers are external on the landing page.
+    plain = pick(page_urls, ev.page[e])
+    tagged = join(plain, "?utm_source=", source, "&utm_medium=", medium, "&utm_campaign=",
+                  utm_name)
+    location = pc.if_else(arrow(ev.is_landing[e] & has_utm), tagged, plain)
+    external = [t[3] for t in TRAFFIC]
+    has_external = np.array([x is not None for x in external])[traffic]
+    referrer = pc.if_else(
+        arrow(ev.previous_page[e] >= 0),
+        pick(page_urls, np.maximum(ev.previous_page[e], 0)),
+        pick([x or "" for x in external], traffic, ~has_external))
+    has_referrer = (ev.previous_page[e] >= 0) | has_external
+
+    int_values = {
+        "ga_session_id": clock.unix_seconds(s.start[session]),
+        "ga_session_number": s.number[session],
+        "engagement_time_msec": ev.engagement_msec[e],
+    }
+    form_ids = join("hsForm_", form_guids(world.dice).take(
+        arrow(world.form_index[np.maximum(s.form[session], 0)])))
+    string_values = {
+        "page_location": location,
+        "page_title": pick([title for _, title in PAGES], ev.page[e]),
+        "page_referrer": referrer,
+        "form_id": form_ids,
+        "campaign": campaign_label,
+        "source": source,
+        "medium": medium,
+    }
+    has = np.zeros((len(e), len(PARAM_KEYS)), bool)
+    for k, key in enumerate(PARAM_KEYS):
+        carriers = [i for i, params in enumerate(EVENT_PARAMS) if key in params]
+        has[:, k] = np.isin(name, carriers)
+    has[:, PARAM_KEYS.index("page_referrer")] &= has_referrer
+    params = _event_params(has, int_values, string_values)
+
+    # Device and geo belong to the browser; traffic_source is the browser's first touch.
+    device = world.dice.choice("web/device", [d[3] for d in DEVICES], keys)[client_row]
+    country = np.where(known, world.companies.country[people.company[p]],
+                       world.dice.choice("web/anon_country", cat.COUNTRY_WEIGHTS, client))
+    place = world.dice.integers("web/place", 3, client)
+    regions = [r for country_regions in cat.REGIONS for r in country_regions]
+    first_session = np.searchsorted(s.client, client)  # the browser's first session
+    first_traffic = s.traffic[first_session]
+    first_campaign = s.campaign[first_session]
+    first_utm = np.array([t[4] for t in TRAFFIC])[first_traffic] & (first_campaign >= 0)
+    collected = (name == SESSION_START) & has_utm
+    paid = np.flatnonzero(collected & (traffic == PAID_GOOGLE))
+    gclid = np.full(len(e), -1)
+    gclid[paid] = np.arange(len(paid))
+    gclid_text = join("Cj0KCQ", hex_strings(world.dice.hash("web/gclid", s.key[session[paid]])))
+    gclid_column = (with_nulls(gclid_text.take(arrow(np.maximum(gclid, 0))), gclid < 0)
+                    if len(paid) else pa.nulls(len(e), pa.string()))
+
+    columns = {
+        "event_date": clock.compact_date(when),
+        "event_timestamp": int_strings(clock.unix_micros(when) + world.dice.integers(
+            "web/micros", 1000, s.key[session], name)),
+        "event_name": pick(EVENT_NAMES, name),
+        "event_params": params,
+        "user_id": int_strings(hs_number[p], ~identified),
+        "user_pseudo_id": pseudo_ids.take(arrow(client_row)),
+        "user_first_touch_timestamp": int_strings(clock.unix_micros(first_visit[client_row])),
+        "device": _struct(
+            [pick([d[0] for d in DEVICES], device), pick([d[1] for d in DEVICES], device),
+             _struct([pick([d[2] for d in DEVICES], device)], ["browser"])],
+            ["category", "operating_system", "web_info"]),
+        "geo": _struct(
+            [pick(cat.COUNTRIES, country), pick([r[0] for r in regions], country * 3 + place),
+             pick([r[1] for r in regions], country * 3 + place)], ["country", "region", "city"]),
+        "traffic_source": _struct(
+            [pc.if_else(arrow(first_utm),
+                        pick(world.campaigns.utm_campaign, np.maximum(first_campaign, 0)),
+                        pick([t[2] for t in TRAFFIC], first_traffic)),
+             pick([t[1] for t in TRAFFIC], first_traffic),
+             pick([t[0] for t in TRAFFIC], first_traffic)], ["name", "medium", "source"]),
+        "stream_id": constant(cat.STREAM_ID, len(e)),
+        "platform": constant("WEB", len(e)),
+        "collected_traffic_source": _struct(
+            [source, medium, utm_name, gclid_column],
+            ["manual_source", "manual_medium", "manual_campaign_name", "gclid"],
+            mask=arrow(~collected)),
+    }
+    t = pa.Table.from_arrays(list(columns.values()), names=list(columns))
+    return t.append_column("_day", arrow(ev.file_day[e].astype(np.int32)))
+
+
+def _struct(arrays: list, names: list[str], mask: pa.Array | None = None) -> pa.StructArray:
+    """A struct column; large results of some kernels come back chunked."""
+    arrays = [a.combine_chunks() if isinstance(a, pa.ChunkedArray) else a for a in arrays]
+    return pa.StructArray.from_arrays(arrays, names, mask=mask)
+
+
+def _contact_numbers(world: World) -> np.ndarray:
+    from .hubspot import contact_numbers
+
+    return contact_numbers(world)[0]
+
+
+def _event_params(has: np.ndarray, int_values: dict, string_values: dict) -> pa.Array:
+    """list<struct<key, value<string_value, int_value, double_value>>> from a
+    (event x key) presence matrix, without a per-row loop."""
+    event, key = np.nonzero(has)  # row-major: grouped by event, keys in PARAM_KEYS order
+    offsets = np.r_[0, np.cumsum(has.sum(axis=1))].astype(np.int32)
+    string_parts, int_parts, positions = [], [], []
+    for k, name in enumerate(PARAM_KEYS):
+        rows = np.flatnonzero(key == k)
+        positions.append(rows)
+        carriers = arrow(event[rows])
+        if name in INT_KEYS:
+            int_parts.append(int_strings(int_values[name][event[rows]]))
+            string_parts.append(pa.nulls(len(rows), pa.string()))
+        else:
+            string_parts.append(string_values[name].take(carriers))
+            int_parts.append(pa.nulls(len(rows), pa.string()))
+    # Reorder the per-key pieces back to event-major order.
+    inverse = np.empty(len(event), np.int64)
+    inverse[np.concatenate(positions)] = np.arange(len(event))
+    back = arrow(inverse)
+    string_value = pa.concat_arrays(string_parts).take(back)
+    int_value = pa.concat_arrays(int_parts).take(back)
+    value = _struct(
+        [string_value, int_value, pa.nulls(len(event), pa.float64())],
+        ["string_value", "int_value", "double_value"])
+    param = _struct([pick(PARAM_KEYS, key), value], ["key", "value"])
+    return pa.ListArray.from_arrays(arrow(offsets), param)
