@@ -245,3 +245,244 @@ def test_form_client_ids_link_anonymous_browsing_to_people(sql):
     late = sql.execute("""SELECT count(*) FROM ga_events
                           WHERE NOT filename LIKE '%events_' || event_date || '.json'""")
     assert late.fetchone()[0] >= 1
+
+
+# --- Consistency of the exported history: nothing appears before it exists -------------
+
+REVIEW = {"seed": 7, "contacts": 500, "days": 30, "start": "2026-01-01"}
+DAY_OF_FILE = r"regexp_extract(filename, '/(\d{4}-\d{2}-\d{2})/', 1)"
+# Every timestamp of one table has one vendor format, so its first 23 characters
+# ("2026-03-01T14:22:10.123") compare chronologically as text, and the first 10 are the
+# UTC date.
+T = "left({}, 23)"
+
+
+@pytest.fixture(scope="module")
+def review(tmp_path_factory) -> Path:
+    """The generation the data review ran on (--contacts 500 --days 30, seed 7)."""
+    out = tmp_path_factory.mktemp("review")
+    generate(out, **REVIEW)
+    return out
+
+
+@pytest.fixture(scope="module", params=["review", "larger"])
+def loaded(request) -> duckdb.DuckDBPyConnection:
+    """The review generation, then the larger one, loaded into DuckDB (once each)."""
+    fixture = request.getfixturevalue(request.param)
+    con = _load_exports(fixture if isinstance(fixture, Path) else fixture[0])
+    yield con
+    con.close()
+
+
+def _load_exports(out: Path) -> duckdb.DuckDBPyConnection:
+    """Every CSV table as <system>__<table> (all text, plus `day` = its folder) and the
+    GA4 events as ga_events (with `day`, session_id and form_id pulled out)."""
+    con = duckdb.connect()
+    for system in SYSTEMS:
+        for spec in system.tables:
+            name = f"{system.name}__{spec.name}"
+            if system.file_format == "csv":
+                source = (f"read_csv('{out}/{system.name}/*/{spec.file_name}', "
+                          "all_varchar=true, union_by_name=true, filename=true)")
+            else:
+                source = f"read_json('{out}/{system.name}/*/events_*.json', filename=true)"
+            con.execute(f"CREATE TABLE {name} AS SELECT *, {DAY_OF_FILE} AS day FROM {source}")
+    con.execute("""
+        CREATE VIEW ga_events AS SELECT *,
+          list_filter(event_params, lambda p: p.key = 'ga_session_id')[1]
+            .value.int_value AS session_id,
+          list_filter(event_params, lambda p: p.key = 'page_location')[1]
+            .value.string_value AS page_location,
+          list_filter(event_params, lambda p: p.key = 'form_id')[1]
+            .value.string_value AS form_id,
+          event_timestamp::BIGINT AS ts
+        FROM web_analytics__events""")
+    return con
+
+
+def _history_violations(con: duckdb.DuckDBPyConnection, first_day: str) -> list:
+    """Rows of Salesforce and HubSpot tables created after they were modified, or in a
+    day folder other than the day of their modified time. Only the first folder, a first
+    full export, also carries records last modified before it (users, early campaigns)."""
+    found = []
+    for system in SYSTEMS:
+        if system.file_format != "csv":
+            continue
+        for spec in system.tables:
+            columns = spec.required_columns
+            created = next((c for c in ("CreatedDate", "createdate") if c in columns),
+                           spec.modified_column)
+            for modified in dict.fromkeys([spec.modified_column, "LastModifiedDate"]):
+                if modified not in columns:
+                    continue
+                c, m = T.format(created), T.format(modified)
+                found += con.execute(f"""
+                    SELECT '{system.name}/{spec.file_name}', day, {spec.primary_key},
+                           {created}, {modified}
+                    FROM {system.name}__{spec.name}
+                    WHERE {c} > {m} OR left({c}, 10) > day
+                       OR (left({m}, 10) <> day
+                           AND NOT (day = '{first_day}' AND left({m}, 10) < day))
+                    """).fetchall()
+    return found
+
+
+def _late_first_exports(con: duckdb.DuckDBPyConnection, first_day: str) -> list:
+    """Records whose first row is not in the folder of the day they were created (or the
+    first folder, for records created before it): a record is exported when it is made."""
+    found = []
+    for system in SYSTEMS:
+        for spec in system.tables:
+            created = next((c for c in ("CreatedDate", "createdate")
+                            if c in spec.required_columns), None)
+            if system.file_format != "csv" or created is None:
+                continue
+            found += con.execute(f"""
+                SELECT '{system.name}/{spec.file_name}', {spec.primary_key},
+                       min({created}), min(day)
+                FROM {system.name}__{spec.name} GROUP BY {spec.primary_key}
+                HAVING min(day) <> greatest(left(min({created}), 10), '{first_day}')
+                """).fetchall()
+    return found
+
+
+def test_no_record_is_exported_before_it_is_created_or_in_another_days_file(loaded):
+    con = loaded
+    assert _history_violations(con, "2026-01-01") == []
+    assert _late_first_exports(con, "2026-01-01") == []
+    # The GA4 exception: 1.5% of events arrive in the next day's file, never earlier.
+    late = con.execute("""SELECT count(*) FILTER (WHERE day <> strptime(event_date, '%Y%m%d')
+                                                  ::DATE::VARCHAR),
+                                 count(*) FILTER (WHERE day NOT IN (
+                                   strptime(event_date, '%Y%m%d')::DATE::VARCHAR,
+                                   (strptime(event_date, '%Y%m%d')::DATE + 1)::VARCHAR))
+                          FROM ga_events""").fetchone()
+    assert late[0] >= 1 and late[1] == 0
+
+
+# (referencing table, column) -> tables whose ids it may point to.
+REFERENCES = (
+    ("crm__contacts", "AccountId", ("crm__accounts",)),
+    ("crm__opportunities", "AccountId", ("crm__accounts",)),
+    ("crm__opportunities", "ContactId", ("crm__contacts",)),
+    ("crm__opportunities", "CampaignId", ("crm__campaigns",)),
+    ("crm__opportunity_history", "OpportunityId", ("crm__opportunities",)),
+    ("crm__campaign_members", "CampaignId", ("crm__campaigns",)),
+    ("crm__campaign_members", "LeadId", ("crm__leads",)),
+    ("crm__campaign_members", "ContactId", ("crm__contacts",)),
+    ("crm__tasks", "WhoId", ("crm__leads", "crm__contacts")),
+    ("crm__tasks", "WhatId", ("crm__opportunities",)),
+    ("crm__events", "WhoId", ("crm__leads", "crm__contacts")),
+    ("crm__events", "WhatId", ("crm__opportunities",)),
+    ("crm__leads", "ConvertedContactId", ("crm__contacts",)),
+    ("crm__leads", "ConvertedAccountId", ("crm__accounts",)),
+    ("crm__leads", "ConvertedOpportunityId", ("crm__opportunities",)),
+    ("crm__leads", "MasterRecordId", ("crm__leads",)),
+    ("crm__leads", "OwnerId", ("crm__users",)),
+    ("crm__opportunities", "OwnerId", ("crm__users",)),
+    ("marketing_automation__form_submissions", "contact_id",
+     ("marketing_automation__contacts",)),
+    ("marketing_automation__email_events", "contact_id", ("marketing_automation__contacts",)),
+    ("marketing_automation__email_events", "campaign_id", ("marketing_automation__campaigns",)),
+    ("marketing_automation__contacts", "hs_merged_object_ids",
+     ("marketing_automation__contacts",)),
+    ("marketing_automation__campaigns", "salesforce_campaign_id", ("crm__campaigns",)),
+)
+KEY = {"marketing_automation__contacts": "hs_object_id",
+       "marketing_automation__campaigns": "campaign_id"}
+
+
+def _dangling_references(con: duckdb.DuckDBPyConnection) -> list:
+    """References to a record not exported on or before the referencing row's day."""
+    found = []
+    for source, column, targets in REFERENCES:
+        first_seen = " UNION ALL ".join(
+            f"SELECT {KEY.get(t, 'Id')}::VARCHAR AS id, day FROM {t}" for t in targets)
+        found += con.execute(f"""
+            WITH target AS (SELECT id, min(day) AS first_day FROM ({first_seen}) GROUP BY id)
+            SELECT '{source}.{column}', s.day, s.{column}, t.first_day
+            FROM {source} s LEFT JOIN target t ON t.id = s.{column}
+            WHERE s.{column} IS NOT NULL AND s.{column} <> ''
+              AND (t.id IS NULL OR t.first_day > s.day)""").fetchall()
+    return found
+
+
+def test_references_point_to_records_exported_on_or_before_the_same_day(loaded):
+    con = loaded
+    assert _dangling_references(con) == []
+    # An opportunity's primary campaign was created (and exported) before the opportunity.
+    later = con.execute(f"""
+        SELECT o.Id, o.CreatedDate, c.Id, c.CreatedDate
+        FROM crm__opportunities o JOIN crm__campaigns c ON c.Id = o.CampaignId
+        WHERE {T.format('c.CreatedDate')} > {T.format('o.CreatedDate')}""").fetchall()
+    assert later == []
+    with_campaign = con.execute("""SELECT count(DISTINCT Id) FROM crm__opportunities
+                                   WHERE CampaignId IS NOT NULL""").fetchone()[0]
+    assert with_campaign >= 3
+
+
+def _session_order_violations(con: duckdb.DuckDBPyConnection) -> dict[str, list]:
+    """Per session (user_pseudo_id, ga_session_id): events before session_start, and form
+    events without an earlier page_view of the form's page (not on the last day: a late
+    page_view of it is in the next day's file, not written yet)."""
+    session = "user_pseudo_id, session_id"
+    before_start = con.execute(f"""
+        WITH s AS (SELECT {session}, min(ts) AS start_ts FROM ga_events
+                   WHERE event_name = 'session_start' GROUP BY ALL)
+        SELECT e.user_pseudo_id, e.session_id, e.event_name, e.ts - s.start_ts
+        FROM ga_events e JOIN s USING ({session})
+        WHERE e.event_name <> 'session_start' AND e.ts <= s.start_ts""").fetchall()
+    no_page_view = con.execute("""
+        SELECT f.user_pseudo_id, f.session_id, f.event_name, f.page_location
+        FROM ga_events f
+        WHERE f.event_name IN ('form_start', 'form_submit')
+          AND f.event_date < (SELECT max(event_date) FROM ga_events) AND NOT EXISTS (
+            SELECT 1 FROM ga_events p
+            WHERE p.event_name = 'page_view' AND p.user_pseudo_id = f.user_pseudo_id
+              AND p.session_id = f.session_id AND p.ts < f.ts
+              AND split_part(p.page_location, '?', 1)
+                  = split_part(f.page_location, '?', 1))""").fetchall()
+    start_after_submit = con.execute(f"""
+        SELECT {session} FROM ga_events GROUP BY ALL
+        HAVING min(ts) FILTER (WHERE event_name = 'form_start')
+             > min(ts) FILTER (WHERE event_name = 'form_submit')""").fetchall()
+    return {"events before session_start": before_start,
+            "form events without an earlier page_view of the form page": no_page_view,
+            "form_start after form_submit": start_after_submit}
+
+
+def test_ga4_sessions_start_with_session_start_and_forms_follow_a_page_view(loaded):
+    con = loaded
+    assert _session_order_violations(con) == {
+        "events before session_start": [],
+        "form events without an earlier page_view of the form page": [],
+        "form_start after form_submit": []}
+    counts = dict(con.execute("""SELECT event_name, count(*) FROM ga_events
+                                 WHERE event_name IN ('form_start', 'form_submit')
+                                 GROUP BY 1""").fetchall())
+    assert counts["form_start"] >= 50 and counts["form_submit"] >= 100
+
+
+def _unmatched_form_events(con: duckdb.DuckDBPyConnection) -> list:
+    """GA4 form events whose form_id is not 'hsForm_' + the form_id of the HubSpot
+    submission made in that browser at that moment."""
+    return con.execute("""
+        SELECT e.event_name, e.user_pseudo_id, e.form_id, e.ts
+        FROM ga_events e
+        WHERE e.event_name IN ('form_start', 'form_submit') AND NOT EXISTS (
+            SELECT 1 FROM marketing_automation__form_submissions f
+            WHERE 'hsForm_' || f.form_id = e.form_id AND f.ga_client_id = e.user_pseudo_id
+              AND (e.event_name = 'form_start' OR epoch_ms(
+                    strptime(left(f.submitted_at, 23), '%Y-%m-%dT%H:%M:%S.%g')) = e.ts // 1000))
+        """).fetchall()
+
+
+def test_ga4_form_ids_are_the_hubspot_form_ids(loaded):
+    con = loaded
+    assert _unmatched_form_events(con) == []
+    # Every HubSpot form id seen on the web is 'hsForm_' + it, and every submission's form
+    # is seen there (the site embeds each form).
+    ids = con.execute("""SELECT count(DISTINCT form_id), count(DISTINCT form_id) FILTER (
+                           WHERE 'hsForm_' || form_id IN (SELECT form_id FROM ga_events))
+                         FROM marketing_automation__form_submissions""").fetchone()
+    assert ids[0] >= 5 and ids[0] == ids[1]

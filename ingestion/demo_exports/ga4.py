@@ -10,7 +10,7 @@ from . import catalog as cat
 from .ids import arrow, constant, hex_strings, int_strings, join, pick, with_nulls
 from .marketing import PAGES, form_guids
 from .tables import Window
-from .web import DEVICES, EVENT_NAMES, PAID_GOOGLE, SESSION_START, TRAFFIC
+from .web import DEVICES, EVENT_NAMES, PAID_GOOGLE, SAME_MOMENT_ORDER, SESSION_START, TRAFFIC
 from .world import World
 
 PARAM_KEYS = ("ga_session_id", "ga_session_number", "page_location", "page_title",
@@ -129,8 +129,11 @@ def events_table(world: World, window: Window) -> pa.Table:
 
     columns = {
         "event_date": clock.compact_date(when),
-        "event_timestamp": int_strings(clock.unix_micros(when) + world.dice.integers(
-            "web/micros", 1000, s.key[session], name)),
+        # Random microseconds, but events of a session in the same millisecond keep their
+        # order (session_start first, form events after the page_view).
+        "event_timestamp": int_strings(
+            clock.unix_micros(when) + 100 * SAME_MOMENT_ORDER[name]
+            + world.dice.integers("web/micros", 100, s.key[session], name)),
         "event_name": pick(EVENT_NAMES, name),
         "event_params": params,
         "user_id": int_strings(hs_number[p], ~identified),

@@ -260,7 +260,9 @@ def _stage_walk(dice: Dice, clock: Clock, stream: str, key, created_at, amount, 
     offset = np.cumsum(duration)
     starts = np.cumsum(rows) - rows
     offset = offset - offset[starts[opp]]
-    history_at = clock.business(created_at[opp] + offset)  # reps update deals at work
+    # Creating the deal is its first (Prospecting) row; reps update it at work.
+    history_at = np.where(position == 0, created_at[opp],
+                          clock.business(created_at[opp] + offset))
     is_close = position == rows[opp] - 1
     stage = np.where(is_close, np.where(won[opp], 5, 6), position)
     proposal_amount = np.round(amount * (0.85 + 0.3 * dice.uniform(stream + "/proposal", key)),

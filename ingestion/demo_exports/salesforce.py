@@ -205,13 +205,18 @@ def _opportunity_names(world: World) -> pa.Array:
     return join(world.companies.name.take(arrow(company)), suffix, separator=" - ")
 
 
-def _first_campaign(world: World) -> np.ndarray:
-    """Each person's first campaign response (the primary campaign source), or -1."""
-    responses = campaign_responses(world)
-    first = np.full(world.people.n, -1)
-    order = np.lexsort((responses[2], responses[0]))[::-1]
-    first[responses[0][order]] = responses[1][order]
-    return first
+def _first_campaign(world: World, person: np.ndarray, by: np.ndarray) -> np.ndarray:
+    """The campaign of each person's first campaign response (the primary campaign
+    source), if it came at or before `by` (the opportunity's creation); else -1. A later
+    response cannot have sourced the opportunity, and its campaign may not exist yet."""
+    who, campaign, responded = campaign_responses(world)
+    order = np.lexsort((campaign, responded, who))
+    first = order[np.r_[True, who[order][1:] != who[order][:-1]]] if len(order) else order
+    first_campaign = np.full(world.people.n, -1)
+    first_at = np.full(world.people.n, NEVER)
+    first_campaign[who[first]] = campaign[first]
+    first_at[who[first]] = responded[first]
+    return np.where(first_at[person] <= by, first_campaign[person], -1)
 
 
 def opportunities_table(world: World, window: Window, ids: Ids) -> pa.Table:
@@ -222,7 +227,7 @@ def opportunities_table(world: World, window: Window, ids: Ids) -> pa.Table:
     stage = opp.history_stage[row]
     closed = stage >= 5
     lead_source = np.where(opp.type[o] == cat.NEW_BUSINESS, 0, 1)
-    first_campaign = _first_campaign(world)[opp.lead_source_person[o]]
+    first_campaign = _first_campaign(world, opp.lead_source_person[o], opp.created_at[o])
     columns = {
         "Id": ids.opportunity.take(arrow(o)),
         "AccountId": ids.account.take(arrow(opp.account[o])),
@@ -397,7 +402,9 @@ def members_table(world: World, window: Window, ids: Ids) -> pa.Table:
     created = np.maximum(leads.created_at[lead] + MINUTE, np.where(
         happened(responded), responded, leads.created_at[lead]))
     created = np.where(leads.is_outbound[lead], leads.created_at[lead] + MINUTE, created)
-    contact_at = leads.converted_at[lead] + MINUTE  # conversion fills in ContactId
+    # Conversion fills in ContactId; a member added after the conversion (a later click
+    # or form) has it from its creation, with no version of its own before (`versions`).
+    contact_at = leads.converted_at[lead] + MINUTE
     member_key = leads.person[lead] * 100_000 + world.campaigns.key[campaign]
     numbers = rank(created, member_key)
     member, t = versions([created, np.where(leads.is_outbound[lead], responded, NEVER),

@@ -43,8 +43,15 @@ def last_per_day(record: np.ndarray, t: np.ndarray,
 
 def versions(times: list[np.ndarray], window: Window) -> tuple[np.ndarray, np.ndarray]:
     """(record, modified time) of each exported version, given a column of change times
-    per kind of change (NEVER where it did not happen)."""
+    per kind of change (NEVER where it did not happen).
+
+    The first column is the record's creation. A change dated before it (e.g. the lead's
+    conversion, for a campaign member added after it) is part of the record as created,
+    never a version of its own: no version is modified before, or exported earlier than,
+    its record's creation.
+    """
     stacked = np.stack(times, axis=1)
+    stacked = np.where(stacked < stacked[:, :1], NEVER, stacked)
     record = np.repeat(np.arange(stacked.shape[0]), stacked.shape[1])
     row, t = last_per_day(record, stacked.ravel(), window)
     return record[row], t

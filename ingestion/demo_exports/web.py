@@ -58,6 +58,11 @@ EVENT_NAMES = ("first_visit", "session_start", "page_view", "scroll", "user_enga
                "form_start", "form_submit", "generate_lead", "file_download")
 FIRST_VISIT, SESSION_START, PAGE_VIEW, SCROLL, USER_ENGAGEMENT, FORM_START, FORM_SUBMIT, \
     GENERATE_LEAD, FILE_DOWNLOAD = range(len(EVENT_NAMES))
+# Events of one session in the same millisecond are in this order (by EVENT_NAMES index):
+# session_start first, then first_visit, the page_view, and the form events in turn.
+SAME_MOMENT_ORDER = np.array([1, 0, 2, 3, 4, 5, 6, 7, 8])
+FORM_VIEW_LEAD = 20 * SECOND  # the form's page is viewed this long before the submission
+FORM_START_LEAD = 10 * SECOND  # ... and the form started (a first field) this long before
 
 
 @dataclass
@@ -294,13 +299,18 @@ def session_events(dice: Dice, sessions: Sessions, forms: Forms,
     page = np.where(last & has_form[s], form_page[s], page)
     previous = np.r_[-1, page[:-1]]
     previous = np.where(j == 0, -1, previous)
-    page_at = start[s] + j * gap[s]
-    # A form inside the first visit keeps its submission time on the last page.
-    submit_at = np.where(has_form, forms.submitted_at[form_row],
-                         start + (sessions.n_pages - 1) * gap + 20 * SECOND)
-    page_at = np.where(last & has_form[s], np.minimum(page_at, submit_at[s] - 20 * SECOND),
-                       page_at)
-    page_at = np.maximum(page_at, start[s])
+    # A form session keeps its submission time: the session starts, the pages lead up to
+    # the form's page (closer together if the visit is short), the form is started there
+    # and submitted. Nothing of a session comes before its start.
+    submit_at = np.where(has_form, np.maximum(forms.submitted_at[form_row], start),
+                         start + (sessions.n_pages - 1) * gap + FORM_VIEW_LEAD)
+    form_view_at = np.where(sessions.n_pages == 1, start, submit_at - np.minimum(
+        FORM_VIEW_LEAD, (submit_at - start) // 2))
+    form_start_at = submit_at - np.minimum(FORM_START_LEAD, (submit_at - form_view_at) // 2)
+    step = np.where(has_form, np.minimum(
+        gap, (form_view_at - start) // np.maximum(sessions.n_pages - 1, 1)), gap)
+    page_at = start[s] + j * step[s]
+    page_at = np.where(last & has_form[s], form_view_at[s], page_at)
 
     scrolled = dice.bernoulli("web/scroll", .1, key[s], j)
     engaged = sessions.n_pages > 1  # a bounce has no user_engagement
@@ -336,12 +346,13 @@ def session_events(dice: Dice, sessions: Sessions, forms: Forms,
     is_lead_form = np.isin(form_type[f], cat.HIGH_INTENT_FORMS)  # the key event
     # Enhanced measurement misses form_start on half the (embedded) forms.
     started = dice.bernoulli("web/form_start", .5, key[f])
-    for name, offset, mask in ((FORM_START, -25 * SECOND, started),
-                               (FORM_SUBMIT, 0, np.ones(len(f), bool)),
-                               (GENERATE_LEAD, SECOND, is_lead_form),
-                               (FILE_DOWNLOAD, 3 * SECOND, form_type[f] == cat.CONTENT)):
+    for name, when, mask in ((FORM_START, form_start_at, started),
+                             (FORM_SUBMIT, submit_at, np.ones(len(f), bool)),
+                             (GENERATE_LEAD, submit_at + SECOND, is_lead_form),
+                             (FILE_DOWNLOAD, submit_at + 3 * SECOND,
+                              form_type[f] == cat.CONTENT)):
         ff = f[mask]
-        add(ff, name, submit_at[ff] + offset, form_page[ff], np.full(len(ff), -1),
+        add(ff, name, when[ff], form_page[ff], np.full(len(ff), -1),
             sessions.n_pages[ff] == 1, np.zeros(len(ff), np.int64))
 
     session = np.concatenate(sess)
@@ -350,7 +361,7 @@ def session_events(dice: Dice, sessions: Sessions, forms: Forms,
     event_key = sessions.key[session] * 16 + name
     late = dice.bernoulli("web/late", LATE_SHARE, event_key, when)
     file_day = when // DAY + late
-    order = np.lexsort((name, sessions.client[session], when, file_day))
+    order = np.lexsort((SAME_MOMENT_ORDER[name], sessions.client[session], when, file_day))
     return Events(
         session=session[order], name=name[order], at=when[order],
         page=np.concatenate(pages)[order], previous_page=np.concatenate(prev)[order],
