@@ -5,8 +5,8 @@ default; an object-store URL works by configuration alone, e.g.
 ``SOURCES__CRM__BUCKET_URL=s3://bucket/landing/crm``), skips files already loaded by
 their modification time, and reads each page of new files with one DuckDB scan into
 Arrow batches (:mod:`ingestion.sources.readers`). Keyed tables are merged on the vendor's
-primary key and the row with the latest vendor modified timestamp wins; web events are
-replaced file by file, so a re-delivered day file replaces that day's rows.
+primary key and the row with the latest vendor modified timestamp wins; web events, which
+have no vendor key, are appended, and staging keeps one row per hit.
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ from ingestion import settings
 from ingestion.exports import CRM, MARKETING_AUTOMATION, WEB_ANALYTICS, ExportSystem, ExportTable
 from ingestion.sources.readers import (
     MODIFIED_AT_COLUMN,
-    SOURCE_FILE_COLUMN,
     ExportFileError,
     read_export_page,
 )
@@ -61,11 +60,10 @@ def _table_resource(system: ExportSystem, table: ExportTable, bucket_url: str):
             columns={MODIFIED_AT_COLUMN: {"dedup_sort": "desc", "data_type": "timestamp"}},
         )
     else:
-        # No vendor key (GA4 events): a file's rows are replaced when the file comes again.
-        hints = dict(
-            merge_key=SOURCE_FILE_COLUMN,
-            write_disposition={"disposition": "merge", "strategy": "delete-insert"},
-        )
+        # No vendor key (GA4 events): the raw table is a log of deliveries. Files already
+        # loaded are skipped; a re-delivered day file is appended again, and staging keeps
+        # one row per hit. A merge here would cost a staging copy of every event.
+        hints = dict(write_disposition="append")
     reader = dlt.transformer(read_files, name=table.name, table_name=table.name, **hints)
     return (files | reader).with_name(table.name)
 
