@@ -133,7 +133,8 @@ def _quarantine_batch(rows: pa.Table, table: ExportTable) -> pa.Table:
         for r in rows.select([SOURCE_FILE_COLUMN, "line_number", "record"]).to_pylist()
     ]
     rows = rows.append_column("table_name", pa.array([table.name] * rows.num_rows, pa.string()))
-    rows = rows.append_column("quarantine_id", pa.array(ids, pa.string()))
+    rows = rows.append_column(pa.field("quarantine_id", pa.string(), nullable=False),
+                              pa.array(ids, pa.string()))
     return dlt.mark.with_hints(
         rows,
         dlt.mark.make_hints(
@@ -152,6 +153,13 @@ def _reject_reason_sql(table: ExportTable) -> str:
         f"when try_cast({modified} as timestamptz) is null "
         f"then 'unreadable {table.modified_column}: ' || coalesce({modified}, 'empty') end"
     )
+
+
+def _not_nullable(rows: pa.Table, column: str) -> pa.Table:
+    """Mark a column of the Arrow schema non-null, as dlt declares a key (rows without it
+    were quarantined), so dlt doesn't warn that the two schemas differ."""
+    index = rows.schema.get_field_index(column)
+    return rows.cast(rows.schema.set(index, rows.schema.field(index).with_nullable(False)))
 
 
 def _slices(rows: pa.Table) -> Iterator[pa.Table]:
@@ -302,6 +310,7 @@ def read_csv_page(items: list[FileItemDict], table: ExportTable) -> Iterator[pa.
             rows, quarantined = _read_csv_group(con, records, header, table)
         if table.primary_key:
             rows, unkeyed = _split_rejected(rows)
+            rows = _not_nullable(rows, table.primary_key)
             quarantined.append(unkeyed)
         yield from _slices(rows)
         for bad in quarantined:

@@ -87,3 +87,12 @@
 {% macro surrogate_key(expressions) -%}
     md5(concat_ws('|', {% for e in expressions %}coalesce(cast({{ e }} as {{ dbt.type_string() }}), '∅'){{ ", " if not loop.last }}{% endfor %}))
 {%- endmacro %}
+
+{#- The columns every Salesforce object carries: deletion flag, audit timestamps, lineage. -#}
+{% macro salesforce_record_columns(has_is_deleted=true) -%}
+    {% if has_is_deleted %}cast(is_deleted as boolean) as is_deleted,
+    {% endif %}{{ to_utc_timestamp('created_date') }} as created_at,
+    {{ to_utc_timestamp('last_modified_date') }} as updated_at,
+    _modified_at as system_modified_at,
+    _source_file as source_file
+{%- endmacro %}

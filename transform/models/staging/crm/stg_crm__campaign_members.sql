@@ -10,9 +10,5 @@ select
     status as member_status,
     cast(has_responded as boolean) as has_responded,
     {{ to_date('first_responded_date') }} as first_responded_date,
-    cast(is_deleted as boolean) as is_deleted,
-    {{ to_utc_timestamp('created_date') }} as created_at,
-    {{ to_utc_timestamp('last_modified_date') }} as updated_at,
-    _modified_at as system_modified_at,
-    _source_file as source_file
+    {{ salesforce_record_columns() }}
 from source

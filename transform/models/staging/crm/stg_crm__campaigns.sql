@@ -11,9 +11,5 @@ select
     {{ to_date('end_date') }} as end_date,
     try_cast(budgeted_cost as decimal(18, 2)) as budgeted_cost,
     try_cast(actual_cost as decimal(18, 2)) as actual_cost,
-    cast(is_deleted as boolean) as is_deleted,
-    {{ to_utc_timestamp('created_date') }} as created_at,
-    {{ to_utc_timestamp('last_modified_date') }} as updated_at,
-    _modified_at as system_modified_at,
-    _source_file as source_file
+    {{ salesforce_record_columns() }}
 from source

@@ -14,8 +14,5 @@ select
     nullif(owner_id, '') as owner_id,
     cast(is_deleted as boolean) as is_deleted,
     nullif(master_record_id, '') as master_record_id,
-    {{ to_utc_timestamp('created_date') }} as created_at,
-    {{ to_utc_timestamp('last_modified_date') }} as updated_at,
-    _modified_at as system_modified_at,
-    _source_file as source_file
+    {{ salesforce_record_columns(has_is_deleted=false) }}
 from source

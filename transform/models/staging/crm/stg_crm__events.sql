@@ -12,9 +12,5 @@ select
     {{ to_utc_timestamp('start_date_time') }} as starts_at,
     {{ to_utc_timestamp('end_date_time') }} as ends_at,
     {{ to_date('activity_date') }} as activity_date,
-    cast(is_deleted as boolean) as is_deleted,
-    {{ to_utc_timestamp('created_date') }} as created_at,
-    {{ to_utc_timestamp('last_modified_date') }} as updated_at,
-    _modified_at as system_modified_at,
-    _source_file as source_file
+    {{ salesforce_record_columns() }}
 from source

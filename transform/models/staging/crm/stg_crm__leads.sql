@@ -29,8 +29,5 @@ select
     nullif(rejection_reason__c, '') as rejection_reason,
     {{ to_utc_timestamp('qualified_date__c') }} as qualified_at,
     nullif(disqualified_reason__c, '') as disqualified_reason,
-    {{ to_utc_timestamp('created_date') }} as created_at,
-    {{ to_utc_timestamp('last_modified_date') }} as updated_at,
-    _modified_at as system_modified_at,
-    _source_file as source_file
+    {{ salesforce_record_columns(has_is_deleted=false) }}
 from source

@@ -18,9 +18,5 @@ select
     type as opportunity_type,
     nullif(loss_reason__c, '') as loss_reason,
     nullif(owner_id, '') as owner_id,
-    cast(is_deleted as boolean) as is_deleted,
-    {{ to_utc_timestamp('created_date') }} as created_at,
-    {{ to_utc_timestamp('last_modified_date') }} as updated_at,
-    _modified_at as system_modified_at,
-    _source_file as source_file
+    {{ salesforce_record_columns() }}
 from source

@@ -13,9 +13,5 @@ select
     status as task_status,
     {{ to_date('activity_date') }} as activity_date,
     {{ to_utc_timestamp('completed_date_time') }} as completed_at,
-    cast(is_deleted as boolean) as is_deleted,
-    {{ to_utc_timestamp('created_date') }} as created_at,
-    {{ to_utc_timestamp('last_modified_date') }} as updated_at,
-    _modified_at as system_modified_at,
-    _source_file as source_file
+    {{ salesforce_record_columns() }}
 from source

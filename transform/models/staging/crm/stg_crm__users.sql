@@ -9,8 +9,5 @@ select
     title as job_title,
     department,
     cast(is_active as boolean) as is_active,
-    {{ to_utc_timestamp('created_date') }} as created_at,
-    {{ to_utc_timestamp('last_modified_date') }} as updated_at,
-    _modified_at as system_modified_at,
-    _source_file as source_file
+    {{ salesforce_record_columns(has_is_deleted=false) }}
 from source
