@@ -1,9 +1,11 @@
 """Where the pipeline's data lives: one setting, read by every stage.
 
 ``SHARED_FUNNEL_DATA_DIR`` (default: ``data/`` at the repository root) holds the landing
-folder of exports, the DuckDB warehouse, and every output. dbt's profile reads the same
+folder of exports, the DuckDB warehouse, and every output; dbt's profile reads the same
 variable, so :func:`apply_environment` exports it before dbt or dlt run. It also switches
 off the telemetry of dlt, dbt and Dagster: nothing reaches the network at run time.
+``SHARED_FUNNEL_DEFINITIONS`` points at the agreed lead definitions (default:
+``transform/lead_definitions.yml``).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import os
 from pathlib import Path
 
 DATA_DIR_ENV = "SHARED_FUNNEL_DATA_DIR"
+DEFINITIONS_ENV = "SHARED_FUNNEL_DEFINITIONS"
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 _OFFLINE_ENV = {
@@ -40,6 +43,12 @@ def warehouse_path() -> Path:
 def outputs_dir() -> Path:
     """Dashboards, data docs and other published outputs."""
     return data_dir() / "outputs"
+
+
+def definitions_path() -> Path:
+    """The lead definitions both teams signed off (default: transform/lead_definitions.yml)."""
+    return Path(os.environ.get(DEFINITIONS_ENV) or REPO_ROOT / "transform" /
+                "lead_definitions.yml").resolve()
 
 
 def apply_environment() -> Path:

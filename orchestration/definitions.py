@@ -7,6 +7,7 @@ from dagster_dlt import DagsterDltResource
 
 from ingestion import settings
 from orchestration.dbt_project import dbt_resource
+from orchestration.definitions_assets import lead_definitions
 from orchestration.ingestion_assets import ingestion_assets, landing_specs
 from orchestration.transform_assets import transform_models
 
@@ -22,7 +23,7 @@ refresh_job = define_asset_job(
 )
 
 defs = Definitions(
-    assets=[*landing_specs(), *ingestion_assets, transform_models],
+    assets=[*landing_specs(), lead_definitions, *ingestion_assets, transform_models],
     jobs=[refresh_job],
     resources={"dlt": DagsterDltResource(), "dbt": dbt_resource()},
 )

@@ -53,7 +53,7 @@ def demo(contacts: int, days: int, seed: int) -> None:
 
     dagster_home()
     started = time.monotonic()
-    result = defs.get_job_def("shared_funnel_refresh").execute_in_process(
+    result = defs.resolve_job_def("shared_funnel_refresh").execute_in_process(
         instance=DagsterInstance.get()
     )
     elapsed = time.monotonic() - started

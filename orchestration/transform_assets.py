@@ -43,4 +43,5 @@ class SharedFunnelDbtTranslator(DagsterDbtTranslator):
 )
 def transform_models(context: AssetExecutionContext, dbt: DbtCliResource) -> Iterator:
     """Builds and tests every dbt model; a failing test at severity error fails its check."""
-    yield from dbt.cli(["build"], context=context).stream()
+    # cautious: in a partial run, a test runs only when all the models it reads were built.
+    yield from dbt.cli(["build", "--indirect-selection", "cautious"], context=context).stream()

@@ -58,7 +58,7 @@ def _key(*path):
 
 
 def test_the_refresh_job_runs_end_to_end(landing):
-    result = defs.get_job_def("shared_funnel_refresh").execute_in_process()
+    result = defs.resolve_job_def("shared_funnel_refresh").execute_in_process()
     assert result.success
     for system in SYSTEMS:
         raw = table_counts(system.dataset)

@@ -1,0 +1,248 @@
+"""The agreed lead definitions: read, validated, and written to the warehouse.
+
+``transform/lead_definitions.yml`` is the contract between marketing and sales. This module
+reads it (the path is the one setting :func:`ingestion.settings.definitions_path`),
+validates it with pydantic so a typo fails loudly with the field's path, and turns it into
+small tables in the warehouse's ``definitions`` schema, which the dbt models join to. The
+quality checks and the dashboards read the same file through :func:`load_definitions`.
+"""
+
+import datetime as dt
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from ingestion import settings
+
+SCHEMA = "definitions"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SignOff(_Strict):
+    marketing: str
+    sales: str
+    date: dt.date
+
+
+class BusinessHours(_Strict):
+    time_zone: str
+    weekdays: list[int] = Field(min_length=1)
+    start: dt.time
+    end: dt.time
+
+    @model_validator(mode="after")
+    def _ordered(self):
+        if self.start >= self.end:
+            raise ValueError("business_hours.start must be before business_hours.end")
+        if not set(self.weekdays) <= set(range(1, 8)):
+            raise ValueError("business_hours.weekdays are ISO days, 1 (Monday) to 7 (Sunday)")
+        return self
+
+
+class LifecycleStage(_Strict):
+    key: str
+    name: str
+    definition: str
+
+
+class IdealCustomerProfile(_Strict):
+    min_employees: int = Field(ge=0)
+    industries: list[str] = Field(min_length=1)
+    countries: list[str] = Field(min_length=1)
+
+
+class MqlRule(_Strict):
+    version: int
+    in_force_from: dt.date
+    score_threshold: int = Field(ge=0)
+    high_intent_form_types: list[str]
+    ideal_customer_profile: IdealCustomerProfile
+    excluded_email_domains: list[str]
+
+    @field_validator("excluded_email_domains")
+    @classmethod
+    def _lower_case(cls, domains: list[str]) -> list[str]:
+        return [d.strip().lower() for d in domains]
+
+
+class SalesSla(_Strict):
+    first_touch_within_business_hours: float = Field(gt=0)
+    follow_up_attempts: int = Field(ge=0)
+    follow_up_within_days: int = Field(gt=0)
+    accept_or_reject_within_business_hours: float = Field(gt=0)
+    rejection_reasons: list[str]
+
+
+class MarketingSla(_Strict):
+    monthly_mql_target: int | None = Field(default=None, gt=0)
+    monthly_new_revenue_goal: float | None = Field(default=None, gt=0)
+    conversion_window_days: int = Field(gt=0)
+
+    @model_validator(mode="after")
+    def _target_or_goal(self):
+        if self.monthly_mql_target is None and self.monthly_new_revenue_goal is None:
+            raise ValueError("marketing_sla needs monthly_mql_target or monthly_new_revenue_goal")
+        return self
+
+
+class SqlRule(_Strict):
+    definition: str
+    disqualification_reasons: list[str]
+
+
+class OpportunityRule(_Strict):
+    definition: str
+    sales_sourced_lead_sources: list[str]
+
+
+class Attribution(_Strict):
+    lookback_days: int = Field(gt=0)
+    u_shaped_first_last_share: float = Field(gt=0, le=0.5)
+    w_shaped_first_lead_opportunity_share: float = Field(gt=0, le=1 / 3)
+    time_decay_half_life_days: float = Field(gt=0)
+
+
+class Web(_Strict):
+    session_timeout_minutes: int = Field(gt=0)
+
+
+class LeadDefinitions(_Strict):
+    """The whole agreed definitions file."""
+
+    version: str
+    signed_off: SignOff
+    business_hours: BusinessHours
+    lifecycle_stages: list[LifecycleStage] = Field(min_length=2)
+    mql_rules: list[MqlRule] = Field(min_length=1)
+    sales_sla: SalesSla
+    marketing_sla: MarketingSla
+    sql_rule: SqlRule
+    opportunity_rule: OpportunityRule
+    attribution: Attribution
+    web: Web
+
+    @model_validator(mode="after")
+    def _rules_in_order(self):
+        dates = [rule.in_force_from for rule in self.mql_rules]
+        if dates != sorted(set(dates)):
+            raise ValueError("mql_rules must be listed oldest first, one per in_force_from date")
+        keys = [stage.key for stage in self.lifecycle_stages]
+        if len(keys) != len(set(keys)):
+            raise ValueError("lifecycle_stages keys must be unique")
+        return self
+
+
+class DefinitionsError(ValueError):
+    """The definitions file is missing or breaks the agreed shape."""
+
+
+def load_definitions(path: Path | None = None) -> LeadDefinitions:
+    """Read and validate the definitions file (default: the configured one)."""
+    path = path or settings.definitions_path()
+    try:
+        return LeadDefinitions.model_validate(yaml.safe_load(path.read_text()))
+    except FileNotFoundError as error:
+        raise DefinitionsError(f"{path}: no definitions file") from error
+    except ValueError as error:  # pydantic's ValidationError and YAML errors
+        raise DefinitionsError(f"{path}: {error}") from error
+
+
+def definition_tables(definitions: LeadDefinitions) -> dict[str, pa.Table]:
+    """The definitions as the tables of the warehouse's `definitions` schema."""
+    version = definitions.version
+    rules = definitions.mql_rules
+    until = [r.in_force_from for r in rules[1:]] + [None]
+    rule_lists = [
+        (rule.version, kind, value)
+        for rule in rules
+        for kind, values in (
+            ("industry", rule.ideal_customer_profile.industries),
+            ("country", rule.ideal_customer_profile.countries),
+            ("excluded_email_domain", rule.excluded_email_domains),
+            ("high_intent_form_type", rule.high_intent_form_types),
+        )
+        for value in values
+    ]
+    reasons = [("rejection", r) for r in definitions.sales_sla.rejection_reasons] + [
+        ("disqualification", r) for r in definitions.sql_rule.disqualification_reasons
+    ]
+    sla, marketing = definitions.sales_sla, definitions.marketing_sla
+    hours, attribution = definitions.business_hours, definitions.attribution
+    return {
+        "lifecycle_stages": pa.table({
+            "stage_order": list(range(1, len(definitions.lifecycle_stages) + 1)),
+            "stage_key": [s.key for s in definitions.lifecycle_stages],
+            "stage_name": [s.name for s in definitions.lifecycle_stages],
+            "definition": [s.definition for s in definitions.lifecycle_stages],
+        }),
+        "mql_rules": pa.table({
+            "mql_rule_version": [r.version for r in rules],
+            "in_force_from": [r.in_force_from for r in rules],
+            "in_force_until": pa.array(until, pa.date32()),
+            "score_threshold": [r.score_threshold for r in rules],
+            "min_employees": [r.ideal_customer_profile.min_employees for r in rules],
+        }),
+        "mql_rule_lists": pa.table({
+            "mql_rule_version": [r[0] for r in rule_lists],
+            "list_name": [r[1] for r in rule_lists],
+            "list_value": [r[2] for r in rule_lists],
+        }),
+        "reasons": pa.table({
+            "reason_kind": [r[0] for r in reasons],
+            "reason": [r[1] for r in reasons],
+        }),
+        "lead_source_lists": pa.table({
+            "list_name": ["sales_sourced"] * len(definitions.opportunity_rule
+                                                  .sales_sourced_lead_sources),
+            "lead_source": definitions.opportunity_rule.sales_sourced_lead_sources,
+        }),
+        "terms": pa.table({
+            "definitions_version": [version],
+            "signed_off_by_marketing": [definitions.signed_off.marketing],
+            "signed_off_by_sales": [definitions.signed_off.sales],
+            "signed_off_on": [definitions.signed_off.date],
+            "business_hours_time_zone": [hours.time_zone],
+            "business_weekdays": [",".join(str(d) for d in hours.weekdays)],
+            "business_day_start": [hours.start],
+            "business_day_end": [hours.end],
+            "first_touch_within_business_hours": [sla.first_touch_within_business_hours],
+            "follow_up_attempts": [sla.follow_up_attempts],
+            "follow_up_within_days": [sla.follow_up_within_days],
+            "accept_or_reject_within_business_hours": [
+                sla.accept_or_reject_within_business_hours
+            ],
+            "monthly_mql_target": pa.array([marketing.monthly_mql_target], pa.int64()),
+            "monthly_new_revenue_goal": pa.array([marketing.monthly_new_revenue_goal],
+                                                 pa.float64()),
+            "conversion_window_days": [marketing.conversion_window_days],
+            "attribution_lookback_days": [attribution.lookback_days],
+            "u_shaped_first_last_share": [attribution.u_shaped_first_last_share],
+            "w_shaped_first_lead_opportunity_share": [
+                attribution.w_shaped_first_lead_opportunity_share
+            ],
+            "time_decay_half_life_days": [attribution.time_decay_half_life_days],
+            "session_timeout_minutes": [definitions.web.session_timeout_minutes],
+        }),
+    }
+
+
+def write_definitions(definitions: LeadDefinitions) -> dict[str, int]:
+    """Replace the `definitions` schema's tables in one transaction; rows per table."""
+    tables = definition_tables(definitions)
+    settings.warehouse_path().parent.mkdir(parents=True, exist_ok=True)
+    with duckdb.connect(str(settings.warehouse_path())) as con:
+        con.execute("begin transaction")
+        con.execute(f"create schema if not exists {SCHEMA}")
+        for name, table in tables.items():
+            con.register("definition_rows", table)
+            con.execute(f"create or replace table {SCHEMA}.{name} as "
+                        "select * from definition_rows")
+            con.unregister("definition_rows")
+        con.execute("commit")
+    return {name: table.num_rows for name, table in tables.items()}

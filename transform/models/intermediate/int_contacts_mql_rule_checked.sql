@@ -1,0 +1,115 @@
+-- Every marketing contact judged by the MQL rule that was in force when it qualified
+-- (or, for contacts that never qualified, by the rule in force at their last update).
+-- The thresholds and lists come from the agreed definitions, never from this file.
+-- The score is the contact's current HubSpot score: exports carry no score history.
+
+with contacts as (
+    select * from {{ ref('stg_marketing_automation__contacts') }}
+),
+
+rules as (
+    select * from {{ source('definitions', 'mql_rules') }}
+),
+
+rule_lists as (
+    select * from {{ source('definitions', 'mql_rule_lists') }}
+),
+
+forms as (
+    select * from {{ ref('stg_marketing_automation__form_submissions') }}
+),
+
+judged as (
+    select
+        contacts.*,
+        coalesce(contacts.became_mql_at, contacts.updated_at) as judged_at,
+        lower({{ dbt.split_part('contacts.email', "'@'", 2) }}) as email_domain,
+        rules.mql_rule_version,
+        rules.score_threshold,
+        rules.min_employees
+    from contacts
+    inner join rules
+        on cast(coalesce(contacts.became_mql_at, contacts.updated_at) as date) >= rules.in_force_from
+        and (
+            rules.in_force_until is null
+            or cast(coalesce(contacts.became_mql_at, contacts.updated_at) as date) < rules.in_force_until
+        )
+),
+
+high_intent_forms as (
+    select
+        judged.contact_id,
+        min(forms.submitted_at) as first_high_intent_form_at
+    from judged
+    inner join forms
+        on forms.contact_id = judged.contact_id
+        and forms.submitted_at <= judged.judged_at
+    inner join rule_lists
+        on rule_lists.mql_rule_version = judged.mql_rule_version
+        and rule_lists.list_name = 'high_intent_form_type'
+        and rule_lists.list_value = forms.form_type
+    group by judged.contact_id
+),
+
+checked as (
+    select
+        judged.contact_id,
+        judged.email,
+        judged.email_domain,
+        judged.lifecycle_stage,
+        judged.became_mql_at,
+        judged.judged_at,
+        judged.mql_rule_version,
+        judged.score_threshold,
+        judged.lead_score,
+        judged.company_employees,
+        judged.company_industry,
+        judged.company_country,
+        coalesce(judged.lead_score >= judged.score_threshold, false) as meets_score_threshold,
+        high_intent_forms.first_high_intent_form_at,
+        high_intent_forms.first_high_intent_form_at is not null as submitted_high_intent_form,
+        coalesce(judged.company_employees >= judged.min_employees, false) as meets_company_size,
+        exists (
+            select 1 from rule_lists
+            where rule_lists.mql_rule_version = judged.mql_rule_version
+                and rule_lists.list_name = 'industry'
+                and rule_lists.list_value = judged.company_industry
+        ) as is_target_industry,
+        exists (
+            select 1 from rule_lists
+            where rule_lists.mql_rule_version = judged.mql_rule_version
+                and rule_lists.list_name = 'country'
+                and rule_lists.list_value = judged.company_country
+        ) as is_target_country,
+        exists (
+            select 1 from rule_lists
+            where rule_lists.mql_rule_version = judged.mql_rule_version
+                and rule_lists.list_name = 'excluded_email_domain'
+                and rule_lists.list_value = judged.email_domain
+        ) as has_excluded_email_domain
+    from judged
+    left join high_intent_forms
+        on high_intent_forms.contact_id = judged.contact_id
+),
+
+fitted as (
+    select
+        *,
+        meets_company_size and is_target_industry and is_target_country
+            and not has_excluded_email_domain as fits_ideal_customer_profile
+    from checked
+),
+
+ruled as (
+    select
+        *,
+        (meets_score_threshold or submitted_high_intent_form)
+            and fits_ideal_customer_profile as meets_mql_rule
+    from fitted
+)
+
+select
+    *,
+    became_mql_at is not null as is_mql,
+    became_mql_at is not null and not meets_mql_rule as is_mql_without_meeting_rule
+from ruled
