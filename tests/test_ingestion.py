@@ -5,6 +5,7 @@ import json
 import os
 from pathlib import Path
 
+import fsspec
 import pytest
 from dlt.pipeline.exceptions import PipelineStepFailed
 
@@ -212,3 +213,23 @@ def test_keyed_tables_hold_one_row_per_vendor_key(landing, system):
             f'select count(*) - count(distinct {key}) from "{system.dataset}"."{table.name}"'
         )
         assert duplicates == [(0,)], f"{table.name} has duplicate {key}"
+
+
+def test_exports_load_from_a_non_local_filesystem_by_configuration(landing, monkeypatch):
+    """fsspec's in-memory filesystem stands in for an object store: only the URL changes."""
+    memory = fsspec.filesystem("memory")
+    root = f"/landing-{os.getpid()}/crm"
+    try:
+        for path in (landing / "crm").rglob("*.csv"):
+            memory.pipe(f"{root}/{path.relative_to(landing / 'crm')}", path.read_bytes())
+        monkeypatch.setenv("SOURCES__CRM__BUCKET_URL", f"memory://{root}")
+        loaded = load(CRM)
+    finally:
+        memory.rm(root.rsplit("/", 1)[0], recursive=True)
+    local_rows = sum(
+        sum(1 for _ in csv.DictReader(path.open()))
+        for path in (landing / "crm").glob("*/Lead.csv")
+    )
+    assert loaded["leads"] == local_rows > 0
+    files = query("select distinct _source_file from raw_crm.leads")
+    assert files and all(f.startswith("memory://") for (f,) in files)

@@ -69,13 +69,21 @@ def _path_list(paths: Iterable[str]) -> str:
     return "[" + ", ".join(_literal(p) for p in paths) + "]"
 
 
-def _duckdb_path(item: FileItemDict, con: duckdb.DuckDBPyConnection) -> str:
-    """A path DuckDB can open: local files directly, anything else through fsspec."""
-    protocols = item.fsspec.protocol
-    if "file" in (protocols if isinstance(protocols, tuple) else (protocols,)):
-        return item.local_file_path
-    con.register_filesystem(item.fsspec)
-    return item["file_url"]
+def _duckdb_paths(items: list[FileItemDict], con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Paths DuckDB can open: local files directly, anything else through dlt's fsspec client,
+    registered once with the connection (an object store, say, by configuration alone)."""
+    paths = []
+    for item in items:
+        filesystem = item.fsspec
+        protocols = filesystem.protocol
+        protocols = protocols if isinstance(protocols, tuple) else (protocols,)
+        if "file" in protocols:
+            paths.append(item.local_file_path)
+            continue
+        if not any(con.filesystem_is_registered(p) for p in protocols):
+            con.register_filesystem(filesystem)
+        paths.append(item["file_url"])
+    return paths
 
 
 def _csv_header_and_records(item: FileItemDict) -> tuple[tuple[str, ...], int]:
@@ -306,7 +314,8 @@ def read_csv_page(items: list[FileItemDict], table: ExportTable) -> Iterator[pa.
     # and dlt adds the column to the table.
     for header, group in headers.items():
         with duckdb.connect() as con:
-            records = {_duckdb_path(item, con): n for item, n in group}
+            paths = _duckdb_paths([item for item, _ in group], con)
+            records = dict(zip(paths, (n for _, n in group), strict=True))
             rows, quarantined = _read_csv_group(con, records, header, table)
         if table.primary_key:
             rows, unkeyed = _split_rejected(rows)
@@ -344,7 +353,7 @@ def read_ndjson_page(items: list[FileItemDict], table: ExportTable) -> Iterator[
     for key_types, group_items in groups.items():
         columns = dict(key_types)
         with duckdb.connect() as con:
-            paths = [_duckdb_path(item, con) for item in group_items]
+            paths = _duckdb_paths(group_items, con)
             try:
                 # The strict scan is the fast path: clean files cost one read.
                 scan = _ndjson_rows_sql(_ndjson_reader_sql(paths, columns))
