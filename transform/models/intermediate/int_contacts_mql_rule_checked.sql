@@ -69,24 +69,18 @@ checked as (
         high_intent_forms.first_high_intent_form_at,
         high_intent_forms.first_high_intent_form_at is not null as submitted_high_intent_form,
         coalesce(judged.company_employees >= judged.min_employees, false) as meets_company_size,
+        {%- for list_name, column, flag in [
+            ('industry', 'company_industry', 'is_target_industry'),
+            ('country', 'company_country', 'is_target_country'),
+            ('excluded_email_domain', 'email_domain', 'has_excluded_email_domain'),
+        ] %}
         exists (
             select 1 from rule_lists
             where rule_lists.mql_rule_version = judged.mql_rule_version
-                and rule_lists.list_name = 'industry'
-                and rule_lists.list_value = judged.company_industry
-        ) as is_target_industry,
-        exists (
-            select 1 from rule_lists
-            where rule_lists.mql_rule_version = judged.mql_rule_version
-                and rule_lists.list_name = 'country'
-                and rule_lists.list_value = judged.company_country
-        ) as is_target_country,
-        exists (
-            select 1 from rule_lists
-            where rule_lists.mql_rule_version = judged.mql_rule_version
-                and rule_lists.list_name = 'excluded_email_domain'
-                and rule_lists.list_value = judged.email_domain
-        ) as has_excluded_email_domain
+                and rule_lists.list_name = '{{ list_name }}'
+                and rule_lists.list_value = judged.{{ column }}
+        ) as {{ flag }}{{ "," if not loop.last }}
+        {%- endfor %}
     from judged
     left join high_intent_forms
         on high_intent_forms.contact_id = judged.contact_id

@@ -101,90 +101,36 @@ records as (
 -- Each pick below is "the first row per person" in an explicit order, so a person with
 -- duplicates always gets the same answer.
 profiles as (
-    select *
-    from (
-        select
-            records.*,
-            row_number() over (
-                partition by person_id
-                order by
-                    case when is_surviving then 0 else 1 end,
-                    case when email is null then 1 else 0 end,
-                    kind_priority,
-                    first_seen_at,
-                    identity_key
-            ) as pick
-        from records
-    ) as ordered
-    where pick = 1
+    {{ first_row_per('records', 'person_id',
+        "case when is_surviving then 0 else 1 end, case when email is null then 1 else 0 end, kind_priority, first_seen_at, identity_key") }}
 ),
 
 companies as (
-    select *
-    from (
-        select
-            records.*,
-            row_number() over (
-                partition by person_id
-                order by case when is_surviving then 0 else 1 end, kind_priority, first_seen_at, identity_key
-            ) as pick
-        from records
-        where company_name is not null
-    ) as ordered
-    where pick = 1
+    {{ first_row_per('records', 'person_id',
+        "case when is_surviving then 0 else 1 end, kind_priority, first_seen_at, identity_key",
+        "company_name is not null") }}
 ),
 
 person_accounts as (
-    select *
-    from (
-        select
-            records.*,
-            row_number() over (
-                partition by person_id
-                order by case when is_surviving then 0 else 1 end, kind_priority, first_seen_at, identity_key
-            ) as pick
-        from records
-        where account_id is not null
-    ) as ordered
-    where pick = 1
+    {{ first_row_per('records', 'person_id',
+        "case when is_surviving then 0 else 1 end, kind_priority, first_seen_at, identity_key",
+        "account_id is not null") }}
 ),
 
 -- HubSpot's original source of the person's first marketing contact (a merged-away
 -- duplicate was created later and is not where the person came from).
 marketing_sources as (
-    select *
-    from (
-        select
-            records.*,
-            row_number() over (
-                partition by person_id
-                order by case when first_seen_at is null then 1 else 0 end, first_seen_at, identity_key
-            ) as pick
-        from records
-        where identity_kind = 'marketing_contact' and original_source is not null
-    ) as ordered
-    where pick = 1
+    {{ first_row_per('records', 'person_id',
+        "case when first_seen_at is null then 1 else 0 end, first_seen_at, identity_key",
+        "identity_kind = 'marketing_contact' and original_source is not null") }}
 ),
 
 -- The CRM's lead source of the person's first CRM record, preferring leads (a contact
 -- carries its lead's source over).
 crm_sources as (
-    select *
-    from (
-        select
-            records.*,
-            row_number() over (
-                partition by person_id
-                order by
-                    case when identity_kind = 'crm_lead' then 0 else 1 end,
-                    case when first_seen_at is null then 1 else 0 end,
-                    first_seen_at,
-                    identity_key
-            ) as pick
-        from records
-        where identity_kind in ('crm_lead', 'crm_contact') and crm_lead_source is not null
-    ) as ordered
-    where pick = 1
+    {{ first_row_per('records', 'person_id',
+        "case when identity_kind = 'crm_lead' then 0 else 1 end, case when first_seen_at is null then 1 else 0 end, first_seen_at, identity_key",
+        "identity_kind in ('crm_lead', 'crm_contact') and crm_lead_source is not null") }}
 ),
 
 surviving_primary_ids as (
