@@ -77,6 +77,15 @@ class SalesSla(_Strict):
     follow_up_within_days: int = Field(gt=0)
     accept_or_reject_within_business_hours: float = Field(gt=0)
     rejection_reasons: list[str]
+    unreached_rejection_reasons: list[str] = []
+
+    @model_validator(mode="after")
+    def _unreached_are_rejection_reasons(self):
+        unknown = set(self.unreached_rejection_reasons) - set(self.rejection_reasons)
+        if unknown:
+            raise ValueError(f"unreached_rejection_reasons not among rejection_reasons: "
+                             f"{sorted(unknown)}")
+        return self
 
 
 class MarketingSla(_Strict):
@@ -169,9 +178,11 @@ def definition_tables(definitions: LeadDefinitions) -> dict[str, pa.Table]:
         )
         for value in values
     ]
-    reasons = [("rejection", r) for r in definitions.sales_sla.rejection_reasons] + [
-        ("disqualification", r) for r in definitions.sql_rule.disqualification_reasons
-    ]
+    reasons = (
+        [("rejection", r) for r in definitions.sales_sla.rejection_reasons]
+        + [("unreached_rejection", r) for r in definitions.sales_sla.unreached_rejection_reasons]
+        + [("disqualification", r) for r in definitions.sql_rule.disqualification_reasons]
+    )
     sla, marketing = definitions.sales_sla, definitions.marketing_sla
     hours, attribution = definitions.business_hours, definitions.attribution
     return {
