@@ -9,6 +9,7 @@ import json
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pytest
 
 from ingestion.demo_exports import (
@@ -486,3 +487,23 @@ def test_ga4_form_ids_are_the_hubspot_form_ids(loaded):
                            WHERE 'hsForm_' || form_id IN (SELECT form_id FROM ga_events))
                          FROM marketing_automation__form_submissions""").fetchone()
     assert ids[0] >= 5 and ids[0] == ids[1]
+
+
+def test_work_due_outside_working_hours_waits_for_the_next_working_morning():
+    from ingestion.demo_exports.clock import DAY, HOUR, MINUTE, Clock
+
+    def at(day: int, hours: int, minutes: int = 0) -> int:
+        return day * DAY + hours * HOUR + minutes * MINUTE
+
+    clock = Clock(dt.date(2026, 1, 5))  # a Monday: day 0
+    moments = np.array([
+        at(0, 10, 15),  # Monday 10:15, working: unchanged
+        at(0, 19, 30),  # Monday 19:30 -> Tuesday 08:30
+        at(1, 6, 5),  # Tuesday 06:05 -> Tuesday 08:05
+        at(4, 18, 20),  # Friday 18:20 -> Monday 08:20
+        at(5, 14, 27),  # Saturday 14:27 -> Monday 08:27
+        at(6, 9, 0),  # Sunday 09:00 -> Monday 08:00
+    ])
+    assert clock.business(moments).tolist() == [
+        at(0, 10, 15), at(1, 8, 30), at(1, 8, 5), at(7, 8, 20), at(7, 8, 27), at(7, 8, 0),
+    ]

@@ -67,6 +67,8 @@ class Clock:
         time_of_day = np.where(early | late, WORKDAY_START + jitter, time_of_day)
         weekday = self.day_weekday(day)
         weekend_shift = np.where(weekday == 5, 2, np.where(weekday == 6, 1, 0))
+        # A weekend moment waits for Monday morning, not for Monday at the same hour.
+        time_of_day = np.where(weekend_shift > 0, WORKDAY_START + jitter, time_of_day)
         moved = day * DAY + weekend_shift * DAY + time_of_day
         return np.where(t >= NEVER, NEVER, moved)
 
