@@ -1,3 +1,7 @@
+-- A table, not a view like the other staging models: parsing the GA4 JSON of every event
+-- is the costly part, and sessions, the journey and the marts all read it.
+{{ config(materialized='table') }}
+
 with source as (
     select
         *,
@@ -16,7 +20,7 @@ renamed as (
         user_pseudo_id as client_id,
         nullif(user_id, '') as user_id,
         try_cast({{ ga4_param('params', 'ga_session_id', 'int_value') }} as bigint) as ga_session_id,
-        try_cast({{ ga4_param('params', 'ga_session_number', 'int_value') }} as integer) as session_number,
+        try_cast({{ ga4_param('params', 'ga_session_number', 'int_value') }} as integer) as ga_session_number,
         {{ ga4_param('params', 'page_location') }} as page_url,
         {{ ga4_param('params', 'page_title') }} as page_title,
         {{ ga4_param('params', 'page_referrer') }} as page_referrer,
