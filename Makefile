@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 UV_VERSION := 0.13.8
 DBT_SOURCES := $(shell find transform -path transform/target -prune -o \( -name '*.sql' -o -name '*.yml' -o -name '*.csv' \) -print 2>/dev/null)
 
-.PHONY: setup prepare demo test lint ui bench clean
+.PHONY: setup prepare demo test ui docs bench clean
 
 setup: $(VENV)/.synced
 
@@ -30,6 +30,9 @@ test: prepare
 
 ui: prepare
 	$(BIN)/python -m orchestration.launcher ui
+
+docs: prepare
+	$(BIN)/python -m orchestration.launcher docs
 
 bench: setup
 	$(BIN)/python -m ingestion.benchmark $(if $(CONTACTS),--contacts $(CONTACTS))

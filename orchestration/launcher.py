@@ -34,6 +34,17 @@ def prepare() -> None:
     dbt_resource().cli(["parse", "--quiet"], target_path=Path("target")).wait()
 
 
+def docs() -> Path:
+    """Render the dbt docs (every model and column) for the current warehouse."""
+    from orchestration.dbt_project import dbt_resource
+
+    settings.apply_environment()
+    target = settings.outputs_dir() / "dbt_docs"
+    dbt_resource().cli(["docs", "generate", "--static", "--target-path", str(target)]).wait()
+    print(f"dbt docs: {target / 'static_index.html'}")
+    return target
+
+
 def demo(contacts: int, days: int, seed: int) -> None:
     """Generate demo exports (unless some are there already) and run the whole job once."""
     from dagster import DagsterInstance
@@ -91,6 +102,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m orchestration.launcher")
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("prepare", help="parse the dbt project into its manifest")
+    commands.add_parser("docs", help="render the dbt docs of the current warehouse")
     demo_parser = commands.add_parser("demo", help="generate demo exports and run the job")
     demo_parser.add_argument("--contacts", type=int, default=2000)
     demo_parser.add_argument("--days", type=int, default=90)
@@ -100,6 +112,8 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     if args.command == "prepare":
         prepare()
+    elif args.command == "docs":
+        docs()
     elif args.command == "demo":
         demo(args.contacts, args.days, args.seed)
     else:
