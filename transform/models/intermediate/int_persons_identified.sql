@@ -100,6 +100,8 @@ records as (
 
 -- Each pick below is "the first row per person" in an explicit order, so a person with
 -- duplicates always gets the same answer.
+{%- set best_record_first =
+    "case when is_surviving then 0 else 1 end, kind_priority, first_seen_at, identity_key" %}
 profiles as (
     {{ first_row_per('records', 'person_id',
         "case when is_surviving then 0 else 1 end, case when email is null then 1 else 0 end, kind_priority, first_seen_at, identity_key") }}
@@ -107,13 +109,13 @@ profiles as (
 
 companies as (
     {{ first_row_per('records', 'person_id',
-        "case when is_surviving then 0 else 1 end, kind_priority, first_seen_at, identity_key",
+        best_record_first,
         "company_name is not null") }}
 ),
 
 person_accounts as (
     {{ first_row_per('records', 'person_id',
-        "case when is_surviving then 0 else 1 end, kind_priority, first_seen_at, identity_key",
+        best_record_first,
         "account_id is not null") }}
 ),
 

@@ -194,21 +194,13 @@ select
     landing_page_url,
     exit_page_url,
     -- All three from the same event, so a source is never paired with another visit's medium.
+    {%- for field in ['source', 'medium', 'campaign'] %}
     case
-        when has_session_traffic_source = 1 then with_previous_session.session_source
-        when ga_session.ga_session_id is not null then ga_session.session_source
-        else first_touch_source
-    end as source,
-    case
-        when has_session_traffic_source = 1 then with_previous_session.session_medium
-        when ga_session.ga_session_id is not null then ga_session.session_medium
-        else first_touch_medium
-    end as medium,
-    case
-        when has_session_traffic_source = 1 then with_previous_session.session_campaign
-        when ga_session.ga_session_id is not null then ga_session.session_campaign
-        else first_touch_campaign
-    end as campaign,
+        when has_session_traffic_source = 1 then with_previous_session.session_{{ field }}
+        when ga_session.ga_session_id is not null then ga_session.session_{{ field }}
+        else first_touch_{{ field }}
+    end as {{ field }},
+    {%- endfor %}
     case
         when has_session_traffic_source = 1 then 'session'
         when ga_session.ga_session_id is not null then 'ga_session'
