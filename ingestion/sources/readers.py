@@ -10,8 +10,10 @@ Bad input is named and kept, never silently dropped:
 
 - a file missing a required column raises :class:`ExportFileError` naming the file and
   the column, which fails the whole source before anything of it is loaded;
-- a row DuckDB cannot parse (unterminated quote, wrong number of fields, malformed JSON)
-  goes to the ``quarantined_rows`` table with file, line, reason and the raw line;
+- a row that cannot be parsed (unterminated quote, wrong number of fields, malformed JSON)
+  goes to the ``quarantined_rows`` table with file, line, reason and the raw line; every
+  CSV file's parsed rows are reconciled with its line count, so a row that a multi-file
+  scan drops silently is found and its file read again on its own;
 - a keyed row without its primary key or with an unreadable modified timestamp goes to
   ``quarantined_rows`` with the record itself;
 - a column the contract does not know is loaded like any other and added to the table.
@@ -125,7 +127,8 @@ def _ndjson_columns(item: FileItemDict) -> dict[str, str]:
 
 
 def _check_required(item: FileItemDict, columns: Iterable[str], table: ExportTable) -> None:
-    missing = [c for c in table.required_columns if c not in set(columns)]
+    present = set(columns)
+    missing = [c for c in table.required_columns if c not in present]
     if missing:
         raise ExportFileError(
             f"{item['file_url']}: missing required column(s) {', '.join(missing)} "
