@@ -1,0 +1,69 @@
+-- The unified journey per CRM account: every touchpoint of the account's persons (their
+-- buying group, int_persons_identified.account_id) in one timeline, with the person kept
+-- so that who in the buying group did what shows. Built on customer_journey, so the
+-- person mapping and the touchpoint rules are the same.
+
+with touchpoints as (
+    select * from {{ ref('customer_journey') }}
+    where account_id is not null
+),
+
+sequenced as (
+    select
+        touchpoints.*,
+        row_number() over (
+            partition by account_id
+            order by
+                occurred_at,
+                case touchpoint_type
+                    when 'web_session' then 1
+                    when 'form_submission' then 2
+                    when 'email_engagement' then 3
+                    when 'sales_touch' then 4
+                    when 'opportunity_stage_change' then 5
+                    when 'stage_entered' then 6
+                end,
+                touchpoint_id
+        ) as account_touchpoint_seq,
+        min(occurred_at) over (partition by account_id) as first_account_touch_at,
+        dense_rank() over (partition by account_id order by person_first_touch_at, person_id)
+            as person_rank_in_account
+    from (
+        select
+            touchpoints.*,
+            min(occurred_at) over (partition by person_id) as person_first_touch_at
+        from touchpoints
+    ) as touchpoints
+)
+
+select
+    touchpoint_id,
+    account_id,
+    cast(account_touchpoint_seq as bigint) as touchpoint_seq,
+    person_id,
+    cast(person_rank_in_account as bigint) as person_rank_in_account,
+    touchpoint_seq as person_touchpoint_seq,
+    occurred_at,
+    cast({{ dbt.datediff('first_account_touch_at', 'occurred_at', 'day') }} as bigint)
+        as days_since_first_account_touch,
+    touchpoint_type,
+    system,
+    source_record_id,
+    source,
+    medium,
+    campaign,
+    page_url,
+    form_name,
+    form_type,
+    email_event_type,
+    email_campaign_id,
+    marketing_campaign_id,
+    sales_touch_type,
+    owner_id,
+    subject,
+    stage_key,
+    opportunity_id,
+    opportunity_stage_name,
+    amount,
+    is_inferred
+from sequenced
