@@ -8,6 +8,7 @@ from pathlib import Path
 from dagster import materialize
 
 from ingestion.exports import CRM, MARKETING_AUTOMATION, SYSTEMS, WEB_ANALYTICS
+from orchestration.dbt_project import dbt_resource
 from orchestration.definitions import defs
 from orchestration.ingestion_assets import ingestion_assets
 from tests.conftest import query, table_counts
@@ -75,6 +76,11 @@ def test_the_refresh_job_runs_end_to_end(landing):
     }
     leads = materialized["crm/leads"]
     assert leads.metadata["dagster/row_count"].value == table_counts("raw_crm")["leads"]
+
+    # The dbt unit tests (hand-worked answers for stage order, business hours, identity
+    # merging, the MQL rule...) run here, on the schemas the job just built.
+    unit_tests = dbt_resource().cli(["test", "--select", "test_type:unit"], raise_on_error=False)
+    assert unit_tests.wait().is_successful(), unit_tests.get_error()
 
 
 def test_one_bad_source_does_not_stop_the_others(landing):
