@@ -24,22 +24,12 @@ web_sessions as (
         'web_session' as touchpoint_type,
         'web_analytics' as system,
         sessions.web_session_id as source_record_id,
-        sessions.source,
-        sessions.medium,
-        sessions.campaign,
-        sessions.landing_page_url as page_url,
-        cast(null as {{ dbt.type_string() }}) as form_name,
-        cast(null as {{ dbt.type_string() }}) as form_type,
-        cast(null as {{ dbt.type_string() }}) as email_event_type,
-        cast(null as {{ dbt.type_string() }}) as email_campaign_id,
-        cast(null as {{ dbt.type_string() }}) as marketing_campaign_id,
-        cast(null as {{ dbt.type_string() }}) as sales_touch_type,
-        cast(null as {{ dbt.type_string() }}) as owner_id,
-        cast(null as {{ dbt.type_string() }}) as subject,
-        cast(null as {{ dbt.type_string() }}) as stage_key,
-        cast(null as {{ dbt.type_string() }}) as opportunity_id,
-        cast(null as {{ dbt.type_string() }}) as opportunity_stage_name,
-        cast(null as double) as amount,
+        {{ touchpoint_detail_columns({
+            'source': 'sessions.source',
+            'medium': 'sessions.medium',
+            'campaign': 'sessions.campaign',
+            'page_url': 'sessions.landing_page_url',
+        }) }}
         false as is_inferred
     from {{ ref('int_web_sessions_sessionized') }} as sessions
     inner join identities
@@ -54,22 +44,14 @@ form_submissions as (
         'form_submission' as touchpoint_type,
         'marketing_automation' as system,
         forms.form_submission_id as source_record_id,
-        forms.utm_source as source,
-        forms.utm_medium as medium,
-        forms.utm_campaign as campaign,
-        forms.page_url,
-        forms.form_name,
-        forms.form_type,
-        cast(null as {{ dbt.type_string() }}) as email_event_type,
-        cast(null as {{ dbt.type_string() }}) as email_campaign_id,
-        cast(null as {{ dbt.type_string() }}) as marketing_campaign_id,
-        cast(null as {{ dbt.type_string() }}) as sales_touch_type,
-        cast(null as {{ dbt.type_string() }}) as owner_id,
-        cast(null as {{ dbt.type_string() }}) as subject,
-        cast(null as {{ dbt.type_string() }}) as stage_key,
-        cast(null as {{ dbt.type_string() }}) as opportunity_id,
-        cast(null as {{ dbt.type_string() }}) as opportunity_stage_name,
-        cast(null as double) as amount,
+        {{ touchpoint_detail_columns({
+            'source': 'forms.utm_source',
+            'medium': 'forms.utm_medium',
+            'campaign': 'forms.utm_campaign',
+            'page_url': 'forms.page_url',
+            'form_name': 'forms.form_name',
+            'form_type': 'forms.form_type',
+        }) }}
         false as is_inferred
     from {{ ref('stg_marketing_automation__form_submissions') }} as forms
     inner join identities
@@ -84,22 +66,13 @@ email_engagements as (
         'email_engagement' as touchpoint_type,
         'marketing_automation' as system,
         emails.email_event_id as source_record_id,
-        cast(null as {{ dbt.type_string() }}) as source,
-        'email' as medium,
-        cast(null as {{ dbt.type_string() }}) as campaign,
-        emails.clicked_url as page_url,
-        cast(null as {{ dbt.type_string() }}) as form_name,
-        cast(null as {{ dbt.type_string() }}) as form_type,
-        emails.email_event_type,
-        cast(emails.email_campaign_id as {{ dbt.type_string() }}) as email_campaign_id,
-        emails.campaign_id as marketing_campaign_id,
-        cast(null as {{ dbt.type_string() }}) as sales_touch_type,
-        cast(null as {{ dbt.type_string() }}) as owner_id,
-        cast(null as {{ dbt.type_string() }}) as subject,
-        cast(null as {{ dbt.type_string() }}) as stage_key,
-        cast(null as {{ dbt.type_string() }}) as opportunity_id,
-        cast(null as {{ dbt.type_string() }}) as opportunity_stage_name,
-        cast(null as double) as amount,
+        {{ touchpoint_detail_columns({
+            'medium': "'email'",
+            'page_url': 'emails.clicked_url',
+            'email_event_type': 'emails.email_event_type',
+            'email_campaign_id': 'cast(emails.email_campaign_id as ' ~ dbt.type_string() ~ ')',
+            'marketing_campaign_id': 'emails.campaign_id',
+        }) }}
         false as is_inferred
     from {{ ref('stg_marketing_automation__email_events') }} as emails
     inner join identities
@@ -143,22 +116,11 @@ sales_touches as (
         'sales_touch' as touchpoint_type,
         'crm' as system,
         activities.activity_id as source_record_id,
-        cast(null as {{ dbt.type_string() }}) as source,
-        cast(null as {{ dbt.type_string() }}) as medium,
-        cast(null as {{ dbt.type_string() }}) as campaign,
-        cast(null as {{ dbt.type_string() }}) as page_url,
-        cast(null as {{ dbt.type_string() }}) as form_name,
-        cast(null as {{ dbt.type_string() }}) as form_type,
-        cast(null as {{ dbt.type_string() }}) as email_event_type,
-        cast(null as {{ dbt.type_string() }}) as email_campaign_id,
-        cast(null as {{ dbt.type_string() }}) as marketing_campaign_id,
-        activities.activity_type as sales_touch_type,
-        activities.owner_id,
-        activities.subject,
-        cast(null as {{ dbt.type_string() }}) as stage_key,
-        cast(null as {{ dbt.type_string() }}) as opportunity_id,
-        cast(null as {{ dbt.type_string() }}) as opportunity_stage_name,
-        cast(null as double) as amount,
+        {{ touchpoint_detail_columns({
+            'sales_touch_type': 'activities.activity_type',
+            'owner_id': 'activities.owner_id',
+            'subject': 'activities.subject',
+        }) }}
         false as is_inferred
     from sales_activities as activities
     inner join identities
@@ -173,22 +135,9 @@ stages_entered as (
         'stage_entered' as touchpoint_type,
         stages.evidence_system as system,
         stages.stage_key as source_record_id,
-        cast(null as {{ dbt.type_string() }}) as source,
-        cast(null as {{ dbt.type_string() }}) as medium,
-        cast(null as {{ dbt.type_string() }}) as campaign,
-        cast(null as {{ dbt.type_string() }}) as page_url,
-        cast(null as {{ dbt.type_string() }}) as form_name,
-        cast(null as {{ dbt.type_string() }}) as form_type,
-        cast(null as {{ dbt.type_string() }}) as email_event_type,
-        cast(null as {{ dbt.type_string() }}) as email_campaign_id,
-        cast(null as {{ dbt.type_string() }}) as marketing_campaign_id,
-        cast(null as {{ dbt.type_string() }}) as sales_touch_type,
-        cast(null as {{ dbt.type_string() }}) as owner_id,
-        cast(null as {{ dbt.type_string() }}) as subject,
-        stages.stage_key,
-        cast(null as {{ dbt.type_string() }}) as opportunity_id,
-        cast(null as {{ dbt.type_string() }}) as opportunity_stage_name,
-        cast(null as double) as amount,
+        {{ touchpoint_detail_columns({
+            'stage_key': 'stages.stage_key',
+        }) }}
         stages.is_inferred
     from {{ ref('int_lifecycle_stages_entered') }} as stages
 ),
@@ -242,22 +191,12 @@ opportunity_stage_changes as (
         'opportunity_stage_change' as touchpoint_type,
         'crm' as system,
         history.opportunity_history_id as source_record_id,
-        cast(null as {{ dbt.type_string() }}) as source,
-        cast(null as {{ dbt.type_string() }}) as medium,
-        cast(null as {{ dbt.type_string() }}) as campaign,
-        cast(null as {{ dbt.type_string() }}) as page_url,
-        cast(null as {{ dbt.type_string() }}) as form_name,
-        cast(null as {{ dbt.type_string() }}) as form_type,
-        cast(null as {{ dbt.type_string() }}) as email_event_type,
-        cast(null as {{ dbt.type_string() }}) as email_campaign_id,
-        cast(null as {{ dbt.type_string() }}) as marketing_campaign_id,
-        cast(null as {{ dbt.type_string() }}) as sales_touch_type,
-        history.changed_by_user_id as owner_id,
-        cast(null as {{ dbt.type_string() }}) as subject,
-        cast(null as {{ dbt.type_string() }}) as stage_key,
-        history.opportunity_id,
-        history.stage_name as opportunity_stage_name,
-        cast(history.amount as double) as amount,
+        {{ touchpoint_detail_columns({
+            'owner_id': 'history.changed_by_user_id',
+            'opportunity_id': 'history.opportunity_id',
+            'opportunity_stage_name': 'history.stage_name',
+            'amount': 'cast(history.amount as double)',
+        }) }}
         false as is_inferred
     from {{ ref('stg_crm__opportunity_history') }} as history
     inner join opportunity_persons
