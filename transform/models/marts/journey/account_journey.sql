@@ -49,21 +49,8 @@ select
     touchpoint_type,
     system,
     source_record_id,
-    source,
-    medium,
-    campaign,
-    page_url,
-    form_name,
-    form_type,
-    email_event_type,
-    email_campaign_id,
-    marketing_campaign_id,
-    sales_touch_type,
-    owner_id,
-    subject,
-    stage_key,
-    opportunity_id,
-    opportunity_stage_name,
-    amount,
+    {%- for column in touchpoint_detail_column_names() %}
+    {{ column }},
+    {%- endfor %}
     is_inferred
 from sequenced
