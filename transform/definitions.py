@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from ingestion import settings
 
 SCHEMA = "definitions"
+CHANNEL_SYSTEMS = ("marketing_automation", "crm", "web_analytics")
 
 
 class _Strict(BaseModel):
@@ -117,6 +118,20 @@ class Attribution(_Strict):
     time_decay_half_life_days: float = Field(gt=0)
 
 
+class Channel(_Strict):
+    key: str
+    name: str
+    marketing_automation: list[str] = []
+    crm: list[str] = []
+    web_analytics: list[str] = []
+
+
+class Segment(_Strict):
+    key: str
+    name: str
+    min_employees: int = Field(ge=0)
+
+
 class Web(_Strict):
     session_timeout_minutes: int = Field(gt=0)
 
@@ -133,6 +148,8 @@ class LeadDefinitions(_Strict):
     marketing_sla: MarketingSla
     sql_rule: SqlRule
     opportunity_rule: OpportunityRule
+    channels: list[Channel] = Field(min_length=1)
+    segments: list[Segment] = Field(min_length=1)
     attribution: Attribution
     web: Web
 
@@ -141,9 +158,20 @@ class LeadDefinitions(_Strict):
         dates = [rule.in_force_from for rule in self.mql_rules]
         if dates != sorted(set(dates)):
             raise ValueError("mql_rules must be listed oldest first, one per in_force_from date")
-        keys = [stage.key for stage in self.lifecycle_stages]
-        if len(keys) != len(set(keys)):
-            raise ValueError("lifecycle_stages keys must be unique")
+        for name, items in (("lifecycle_stages", self.lifecycle_stages),
+                            ("channels", self.channels), ("segments", self.segments)):
+            keys = [item.key for item in items]
+            if len(keys) != len(set(keys)):
+                raise ValueError(f"{name} keys must be unique")
+        for system in CHANNEL_SYSTEMS:
+            values = [v for channel in self.channels for v in getattr(channel, system)]
+            repeated = sorted({v for v in values if values.count(v) > 1})
+            if repeated:
+                raise ValueError(f"channels: {system} values listed under two channels: "
+                                 f"{repeated}")
+        bars = [segment.min_employees for segment in self.segments]
+        if bars[0] != 0 or bars != sorted(set(bars)):
+            raise ValueError("segments must start at min_employees 0 and grow")
         return self
 
 
@@ -183,6 +211,13 @@ def definition_tables(definitions: LeadDefinitions) -> dict[str, pa.Table]:
         + [("unreached_rejection", r) for r in definitions.sales_sla.unreached_rejection_reasons]
         + [("disqualification", r) for r in definitions.sql_rule.disqualification_reasons]
     )
+    channel_values = [
+        (channel.key, system, value)
+        for channel in definitions.channels
+        for system in CHANNEL_SYSTEMS
+        for value in getattr(channel, system)
+    ]
+    segments = definitions.segments
     sla, marketing = definitions.sales_sla, definitions.marketing_sla
     hours, attribution = definitions.business_hours, definitions.attribution
     return {
@@ -212,6 +247,24 @@ def definition_tables(definitions: LeadDefinitions) -> dict[str, pa.Table]:
             "list_name": ["sales_sourced"] * len(definitions.opportunity_rule
                                                   .sales_sourced_lead_sources),
             "lead_source": definitions.opportunity_rule.sales_sourced_lead_sources,
+        }),
+        "channels": pa.table({
+            "channel_order": list(range(1, len(definitions.channels) + 1)),
+            "channel_key": [c.key for c in definitions.channels],
+            "channel_name": [c.name for c in definitions.channels],
+        }),
+        "channel_source_values": pa.table({
+            "source_system": [s for _, s, _ in channel_values],
+            "source_value": [v for _, _, v in channel_values],
+            "channel_key": [k for k, _, _ in channel_values],
+        }),
+        "segments": pa.table({
+            "segment_order": list(range(1, len(segments) + 1)),
+            "segment_key": [s.key for s in segments],
+            "segment_name": [s.name for s in segments],
+            "min_employees": [s.min_employees for s in segments],
+            "max_employees_below": pa.array(
+                [s.min_employees for s in segments[1:]] + [None], pa.int64()),
         }),
         "terms": pa.table({
             "definitions_version": [version],

@@ -1,0 +1,163 @@
+{#-
+  One row per known person: how they were acquired, in the agreed vocabulary, for slicing
+  the funnel, the closed loop and revenue. The channel is the CRM's LeadSource mapped
+  through definitions.channel_source_values when sales has the person, else HubSpot's
+  original source (the definitions file explains why the CRM wins). The campaign and the
+  content are those of the person's first touch that names one.
+-#}
+with
+
+persons as (
+    select * from {{ ref('int_persons_identified') }}
+),
+
+identities as (
+    select identity_kind, source_id, person_id
+    from {{ ref('int_identities_linked') }}
+    where is_identified_person
+),
+
+channel_values as (
+    select source_system, source_value, channel_key
+    from {{ source('definitions', 'channel_source_values') }}
+),
+
+channels as (
+    select channel_key, channel_name from {{ source('definitions', 'channels') }}
+),
+
+segments as (
+    select segment_key, segment_name, min_employees, max_employees_below
+    from {{ source('definitions', 'segments') }}
+),
+
+-- Touches that name a campaign: a form with a utm_campaign, a web session of a campaign
+-- (GA4's own placeholders such as (organic) and (direct) are not campaigns), a CRM
+-- campaign the person responded to (a trade show, a webinar list).
+form_campaigns as (
+    select
+        identities.person_id,
+        forms.submitted_at as touched_at,
+        forms.utm_campaign as campaign,
+        'form_submission' as campaign_from,
+        1 as source_rank
+    from {{ ref('stg_marketing_automation__form_submissions') }} as forms
+    inner join identities
+        on identities.identity_kind = 'marketing_contact'
+        and identities.source_id = forms.contact_id
+    where forms.utm_campaign is not null
+),
+
+web_campaigns as (
+    select
+        identities.person_id,
+        sessions.started_at as touched_at,
+        sessions.campaign,
+        'web_session' as campaign_from,
+        2 as source_rank
+    from {{ ref('int_web_sessions_sessionized') }} as sessions
+    inner join identities
+        on identities.identity_kind = 'web_client'
+        and identities.source_id = sessions.client_id
+    where sessions.campaign is not null
+        and {{ dbt.position("'('", 'sessions.campaign') }} <> 1
+),
+
+crm_campaigns as (
+    select
+        identities.person_id,
+        coalesce(cast(members.first_responded_date as timestamp), members.created_at) as touched_at,
+        campaigns.campaign_name as campaign,
+        'crm_campaign_member' as campaign_from,
+        3 as source_rank
+    from {{ ref('stg_crm__campaign_members') }} as members
+    inner join {{ ref('stg_crm__campaigns') }} as campaigns
+        on campaigns.campaign_id = members.campaign_id
+    inner join identities
+        on (identities.identity_kind = 'crm_lead' and identities.source_id = members.lead_id)
+        or (identities.identity_kind = 'crm_contact' and identities.source_id = members.contact_id)
+    where members.has_responded and not members.is_deleted
+),
+
+campaign_touches as (
+    select * from form_campaigns
+    union all
+    select * from web_campaigns
+    union all
+    select * from crm_campaigns
+),
+
+first_campaigns as (
+    {{ first_row_per('campaign_touches', 'person_id', 'touched_at, source_rank, campaign') }}
+),
+
+forms as (
+    select
+        identities.person_id,
+        forms.form_submission_id,
+        forms.form_name,
+        forms.form_type,
+        forms.submitted_at
+    from {{ ref('stg_marketing_automation__form_submissions') }} as forms
+    inner join identities
+        on identities.identity_kind = 'marketing_contact'
+        and identities.source_id = forms.contact_id
+),
+
+first_forms as (
+    {{ first_row_per('forms', 'person_id', 'submitted_at, form_submission_id') }}
+),
+
+sourced as (
+    select
+        persons.person_id,
+        persons.first_seen_at,
+        persons.company_employees,
+        persons.is_sales_sourced,
+        case
+            when persons.crm_lead_source is not null then 'crm'
+            when persons.original_source_system = 'marketing_automation' then 'marketing_automation'
+        end as channel_from,
+        case
+            when persons.crm_lead_source is not null then persons.crm_lead_source
+            when persons.original_source_system = 'marketing_automation' then persons.original_source
+        end as source_value
+    from persons
+)
+
+select
+    sourced.person_id,
+    sourced.first_seen_at as acquired_at,
+    case
+        when sourced.source_value is null then 'unknown'
+        else coalesce(channel_values.channel_key, 'unmapped')
+    end as acquisition_channel_key,
+    coalesce(
+        channels.channel_name,
+        case when sourced.source_value is null then 'Unknown' else 'Unmapped' end
+    ) as acquisition_channel_name,
+    sourced.channel_from as acquisition_channel_from,
+    sourced.source_value as acquisition_source_value,
+    first_campaigns.campaign as acquisition_campaign,
+    first_campaigns.campaign_from as acquisition_campaign_from,
+    first_campaigns.touched_at as acquisition_campaign_at,
+    first_forms.form_name as first_form_name,
+    first_forms.form_type as first_form_type,
+    first_forms.submitted_at as first_form_submitted_at,
+    coalesce(segments.segment_key, 'unknown') as segment_key,
+    coalesce(segments.segment_name, 'Unknown size') as segment_name,
+    sourced.company_employees,
+    sourced.is_sales_sourced
+from sourced
+left join channel_values
+    on channel_values.source_system = sourced.channel_from
+    and channel_values.source_value = sourced.source_value
+left join channels
+    on channels.channel_key = channel_values.channel_key
+left join segments
+    on sourced.company_employees >= segments.min_employees
+    and (segments.max_employees_below is null or sourced.company_employees < segments.max_employees_below)
+left join first_campaigns
+    on first_campaigns.person_id = sourced.person_id
+left join first_forms
+    on first_forms.person_id = sourced.person_id
