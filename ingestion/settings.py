@@ -22,6 +22,7 @@ _OFFLINE_ENV = {
     "DO_NOT_TRACK": "1",
     "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
     "DAGSTER_DISABLE_TELEMETRY": "true",
+    "GX_ANALYTICS_ENABLED": "false",
 }
 
 
@@ -43,6 +44,11 @@ def warehouse_path() -> Path:
 def outputs_dir() -> Path:
     """Dashboards, data docs and other published outputs."""
     return data_dir() / "outputs"
+
+
+def published_warehouse_path() -> Path:
+    """The marts as last published: replaced only when every quality check passed."""
+    return outputs_dir() / "shared_funnel.duckdb"
 
 
 def definitions_path() -> Path:

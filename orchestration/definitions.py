@@ -9,6 +9,7 @@ from ingestion import settings
 from orchestration.dbt_project import dbt_resource
 from orchestration.definitions_assets import lead_definitions
 from orchestration.ingestion_assets import ingestion_assets, landing_specs
+from orchestration.quality_checks import published_marts, quality_checks
 from orchestration.transform_assets import transform_models
 
 settings.apply_environment()
@@ -18,12 +19,27 @@ settings.apply_environment()
 refresh_job = define_asset_job(
     name="shared_funnel_refresh",
     selection=AssetSelection.all().materializable(),
-    description="Load new exports, then rebuild and test every model on top of them.",
+    description="Load new exports, rebuild and test every model on top of them, run the "
+    "quality gate, and publish the marts only if every blocking check passed.",
+    executor_def=in_process_executor,
+)
+
+gate_checks = quality_checks()
+
+# The gate alone, on the warehouse as it is: after a fix to the data or to the definitions
+# file, re-check and publish without reloading or rebuilding anything.
+gate_job = define_asset_job(
+    name="quality_gate_and_publish",
+    selection=AssetSelection.checks(*gate_checks) | AssetSelection.assets(published_marts),
+    description="Run every blocking quality check on the current warehouse and publish the "
+    "marts only if all pass.",
     executor_def=in_process_executor,
 )
 
 defs = Definitions(
-    assets=[*landing_specs(), lead_definitions, *ingestion_assets, transform_models],
-    jobs=[refresh_job],
+    assets=[*landing_specs(), lead_definitions, *ingestion_assets, transform_models,
+            published_marts],
+    asset_checks=gate_checks,
+    jobs=[refresh_job, gate_job],
     resources={"dlt": DagsterDltResource(), "dbt": dbt_resource()},
 )

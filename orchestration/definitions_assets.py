@@ -13,6 +13,10 @@ DEFINITION_TABLES = {
     "e-mail domains, high-intent form types.",
     "reasons": "The agreed rejection and disqualification reasons.",
     "lead_source_lists": "Lead sources that make a lead sales-sourced.",
+    "channels": "The agreed acquisition channels, in display order.",
+    "channel_source_values": "Which channel each system's own source value belongs to "
+    "(HubSpot original source, Salesforce LeadSource, GA4 medium).",
+    "segments": "Company-size segments by head count.",
     "terms": "One row of the scalar terms: version, sign-off, business hours, SLA terms, "
     "marketing's MQL target or revenue goal, attribution and web settings.",
 }

@@ -20,6 +20,34 @@ def small_exports(tmp_path_factory) -> Path:
     return landing
 
 
+@pytest.fixture(scope="session")
+def refreshed(tmp_path_factory, small_exports):
+    """The small exports run once through the whole refresh job: (data dir, run result).
+
+    Shared by the tests: use it read-only, or through `refreshed_copy`.
+    """
+    root = tmp_path_factory.mktemp("refreshed") / "data"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(settings.DATA_DIR_ENV, str(root))
+        settings.apply_environment()
+        shutil.copytree(small_exports, settings.landing_dir())
+        from orchestration.definitions import defs
+
+        result = defs.resolve_job_def("shared_funnel_refresh").execute_in_process(
+            raise_on_error=False)
+    return root, result
+
+
+@pytest.fixture
+def refreshed_copy(refreshed, tmp_path, monkeypatch) -> Path:
+    """A private copy of the refreshed data dir, set as this test's data dir."""
+    root = tmp_path / "data"
+    shutil.copytree(refreshed[0], root)
+    monkeypatch.setenv(settings.DATA_DIR_ENV, str(root))
+    settings.apply_environment()
+    return root
+
+
 @pytest.fixture
 def data_dir(tmp_path, monkeypatch) -> Path:
     monkeypatch.setenv(settings.DATA_DIR_ENV, str(tmp_path / "data"))

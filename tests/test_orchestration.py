@@ -58,8 +58,9 @@ def _key(*path):
     return AssetKey(list(path))
 
 
-def test_the_refresh_job_runs_end_to_end(landing):
-    result = defs.resolve_job_def("shared_funnel_refresh").execute_in_process()
+def test_the_refresh_job_runs_end_to_end(refreshed, monkeypatch):
+    root, result = refreshed
+    monkeypatch.setenv("SHARED_FUNNEL_DATA_DIR", str(root))
     assert result.success
     for system in SYSTEMS:
         raw = table_counts(system.dataset)

@@ -1,0 +1,41 @@
+"""Publish the marts: a copy analysts and dashboards read, replaced only as a whole.
+
+The copy is written next to the live file and moved over the published one in a single
+rename, so a reader sees either the last good marts or the new ones, never a mix; when
+the quality gate fails, this never runs and the published file stays byte for byte.
+"""
+
+from __future__ import annotations
+
+import os
+
+import duckdb
+
+from ingestion import settings
+
+PUBLISHED_SCHEMAS = ("marts", "definitions")
+
+
+def publish_marts() -> dict[str, int]:
+    """Copy every table of the published schemas; rows per `<schema>.<table>`."""
+    target = settings.published_warehouse_path()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = target.with_name(target.name + ".tmp")
+    staging.unlink(missing_ok=True)
+    rows = {}
+    with duckdb.connect(str(staging)) as con:
+        con.execute("attach ? as warehouse (read_only)", [str(settings.warehouse_path())])
+        tables = con.execute(
+            "select table_schema, table_name from information_schema.tables "
+            "where table_catalog = 'warehouse' and table_type = 'BASE TABLE' "
+            f"and table_schema in {PUBLISHED_SCHEMAS} "
+            "order by 1, 2").fetchall()
+        for schema, table in tables:
+            con.execute(f'create schema if not exists "{schema}"')
+            con.execute(f'create table "{schema}"."{table}" as '
+                        f'select * from warehouse."{schema}"."{table}"')
+            rows[f"{schema}.{table}"] = con.execute(
+                f'select count(*) from "{schema}"."{table}"').fetchone()[0]
+        con.execute("detach warehouse")
+    os.replace(staging, target)
+    return rows

@@ -1,0 +1,320 @@
+"""The quality rules: what the agreed lead definitions demand of the warehouse.
+
+Each rule guards one dbt model. It names the rows to judge (a read-only query over the
+warehouse) and the Great Expectations those rows must meet, built from the definitions
+file at validation time: a changed threshold in ``transform/lead_definitions.yml`` moves
+the gate on the next run, with no second copy of it here.
+
+Rules on the marts are derived from the dbt manifest: each mart declares its grain in
+``meta.grain`` (no duplicates allowed at it) and every ``*_rate`` column it documents must
+lie in [0, 1].
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from transform.definitions import LeadDefinitions
+
+Expectations = Callable[[LeadDefinitions], list[Any]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One agreed rule, checked on the dbt model it guards."""
+
+    name: str
+    model: str
+    description: str
+    query: str
+    expectations: Expectations
+
+
+def _gx():
+    # Great Expectations takes seconds to import: only when a rule is validated.
+    import great_expectations.expectations as gxe
+
+    return gxe
+
+
+def _mql_meets_rule_in_force(definitions: LeadDefinitions) -> list[Any]:
+    gxe = _gx()
+    expectations = [gxe.ExpectColumnValuesToBeInSet(
+        column="mql_rule_version", value_set=[r.version for r in definitions.mql_rules])]
+    for rule in definitions.mql_rules:
+        judged = f"mql_rule_version == {rule.version}"
+        by_score = f"{judged} and submitted_high_intent_form == False"
+        profile = rule.ideal_customer_profile
+        for column in ("company_employees", "company_industry", "company_country"):
+            expectations.append(gxe.ExpectColumnValuesToNotBeNull(
+                column=column, row_condition=judged, condition_parser="pandas"))
+        expectations += [
+            gxe.ExpectColumnValuesToBeBetween(
+                column="company_employees", min_value=profile.min_employees,
+                row_condition=judged, condition_parser="pandas"),
+            gxe.ExpectColumnValuesToBeInSet(
+                column="company_industry", value_set=profile.industries,
+                row_condition=judged, condition_parser="pandas"),
+            gxe.ExpectColumnValuesToBeInSet(
+                column="company_country", value_set=profile.countries,
+                row_condition=judged, condition_parser="pandas"),
+            gxe.ExpectColumnValuesToNotBeInSet(
+                column="email_domain", value_set=rule.excluded_email_domains,
+                row_condition=judged, condition_parser="pandas"),
+            gxe.ExpectColumnValuesToNotBeNull(
+                column="lead_score", row_condition=by_score, condition_parser="pandas"),
+            gxe.ExpectColumnValuesToBeBetween(
+                column="lead_score", min_value=rule.score_threshold,
+                row_condition=by_score, condition_parser="pandas"),
+        ]
+    return expectations
+
+
+def _stages_never_go_backwards(_: LeadDefinitions) -> list[Any]:
+    return [_gx().ExpectColumnPairValuesAToBeGreaterThanB(
+        column_A="entered_at", column_B="latest_earlier_stage_at", or_equal=True,
+        ignore_row_if="either_value_is_missing")]
+
+
+def _one_current_stage(_: LeadDefinitions) -> list[Any]:
+    gxe = _gx()
+    return [
+        gxe.ExpectColumnValuesToBeBetween(
+            column="current_stage_count", min_value=1, max_value=1),
+        gxe.ExpectColumnPairValuesToBeEqual(
+            column_A="current_stage_order", column_B="furthest_stage_order"),
+    ]
+
+
+def _sql_without_mql_is_sales_sourced(_: LeadDefinitions) -> list[Any]:
+    return [_gx().ExpectColumnPairValuesToBeEqual(
+        column_A="is_sales_sourced_sql", column_B="has_no_prior_mql")]
+
+
+def _opportunity_has_account(_: LeadDefinitions) -> list[Any]:
+    gxe = _gx()
+    return [
+        gxe.ExpectColumnValuesToNotBeNull(column="account_id"),
+        gxe.ExpectColumnValuesToBeInSet(column="has_live_account", value_set=[True]),
+    ]
+
+
+def _customer_has_won_opportunity(_: LeadDefinitions) -> list[Any]:
+    return [_gx().ExpectColumnValuesToBeInSet(column="has_won_opportunity", value_set=[True])]
+
+
+def _lead_has_source(definitions: LeadDefinitions) -> list[Any]:
+    return [_gx().ExpectColumnValuesToBeInSet(
+        column="acquisition_channel_key", value_set=[c.key for c in definitions.channels])]
+
+
+def _sla_fields_match_timestamps(definitions: LeadDefinitions) -> list[Any]:
+    gxe = _gx()
+    sla = definitions.sales_sla
+    expectations = []
+    for measure, timestamp, bar in (
+        ("first_touch", "first_touch_at", sla.first_touch_within_business_hours),
+        ("response", "responded_at", sla.accept_or_reject_within_business_hours),
+    ):
+        hours = f"business_hours_to_{measure}"
+        verdict = f"{measure}_verdict"
+        expectations += [
+            gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+                column_A=timestamp, column_B="mql_at", or_equal=True,
+                ignore_row_if="either_value_is_missing"),
+            gxe.ExpectColumnValuesToNotBeNull(
+                column=hours, row_condition=f"has_{measure} == True", condition_parser="pandas"),
+            gxe.ExpectColumnValuesToBeNull(
+                column=hours, row_condition=f"has_{measure} == False",
+                condition_parser="pandas"),
+            gxe.ExpectColumnValuesToBeBetween(
+                column=hours, min_value=0, max_value=bar,
+                row_condition=f'{verdict} == "met"', condition_parser="pandas"),
+            gxe.ExpectColumnValuesToBeBetween(
+                column=hours, min_value=bar, strict_min=True,
+                row_condition=f'{verdict} == "breached" and has_{measure} == True',
+                condition_parser="pandas"),
+        ]
+    return expectations
+
+
+LIFECYCLE = "intermediate.int_lifecycle_stages_entered"
+
+RULES: tuple[Rule, ...] = (
+    Rule(
+        name="mql_meets_rule_in_force",
+        model="int_contacts_mql_rule_checked",
+        description="Every MQL meets the MQL rule that was in force when it qualified: "
+                    "fit (size, industry, country, business e-mail) and behaviour (score "
+                    "at the bar, or a high-intent form).",
+        query="""
+            select contact_id, email_domain, mql_rule_version, lead_score,
+                   coalesce(submitted_high_intent_form, false) as submitted_high_intent_form,
+                   company_employees, company_industry, company_country, became_mql_at
+            from intermediate.int_contacts_mql_rule_checked
+            where is_mql""",
+        expectations=_mql_meets_rule_in_force,
+    ),
+    Rule(
+        name="stage_timestamps_never_go_backwards",
+        model="int_lifecycle_stages_entered",
+        description="A person enters each stage no earlier (to the second) than every "
+                    "earlier stage of the agreed order.",
+        query=f"""
+            select person_id, stage_key, stage_order,
+                   date_trunc('second', entered_at) as entered_at,
+                   date_trunc('second', max(entered_at) over (
+                       partition by person_id order by stage_order
+                       rows between unbounded preceding and 1 preceding))
+                       as latest_earlier_stage_at
+            from {LIFECYCLE}""",
+        expectations=_stages_never_go_backwards,
+    ),
+    Rule(
+        name="one_current_stage_per_person",
+        model="int_lifecycle_stages_entered",
+        description="Every known person is in exactly one current stage, the furthest "
+                    "stage they entered.",
+        query=f"""
+            select persons.person_id,
+                   sum(case when stages.is_current_stage then 1 else 0 end)
+                       as current_stage_count,
+                   max(case when stages.is_current_stage then stages.stage_order end)
+                       as current_stage_order,
+                   max(stages.stage_order) as furthest_stage_order
+            from intermediate.int_persons_identified as persons
+            left join {LIFECYCLE} as stages on stages.person_id = persons.person_id
+            group by persons.person_id""",
+        expectations=_one_current_stage,
+    ),
+    Rule(
+        name="sql_without_prior_mql_is_sales_sourced",
+        model="int_lifecycle_stages_entered",
+        description="An SQL is flagged sales-sourced exactly when the person has no MQL "
+                    "at or before it.",
+        query=f"""
+            select sqls.person_id, sqls.entered_at as sql_at, mqls.entered_at as mql_at,
+                   coalesce(sqls.is_sales_sourced_sql, false) as is_sales_sourced_sql,
+                   (mqls.entered_at is null or mqls.entered_at > sqls.entered_at)
+                       as has_no_prior_mql
+            from {LIFECYCLE} as sqls
+            left join {LIFECYCLE} as mqls
+                on mqls.person_id = sqls.person_id and mqls.stage_key = 'mql'
+            where sqls.stage_key = 'sql'""",
+        expectations=_sql_without_mql_is_sales_sourced,
+    ),
+    Rule(
+        name="every_opportunity_has_an_account",
+        model="stg_crm__opportunities",
+        description="Every live opportunity belongs to a live CRM account.",
+        query="""
+            select opportunities.opportunity_id, opportunities.opportunity_name,
+                   opportunities.account_id,
+                   accounts.account_id is not null as has_live_account
+            from staging.stg_crm__opportunities as opportunities
+            left join staging.stg_crm__accounts as accounts
+                on accounts.account_id = opportunities.account_id and not accounts.is_deleted
+            where not opportunities.is_deleted""",
+        expectations=_opportunity_has_account,
+    ),
+    Rule(
+        name="every_customer_has_a_won_opportunity",
+        model="int_lifecycle_stages_entered",
+        description="Every person in the customer stage belongs to an account with a won "
+                    "opportunity.",
+        query=f"""
+            select customers.person_id, customers.entered_at as became_customer_at,
+                   persons.account_id,
+                   exists (
+                       select 1 from staging.stg_crm__opportunities as opportunities
+                       where opportunities.account_id = persons.account_id
+                           and opportunities.is_won and not opportunities.is_deleted
+                   ) as has_won_opportunity
+            from {LIFECYCLE} as customers
+            inner join intermediate.int_persons_identified as persons
+                on persons.person_id = customers.person_id
+            where customers.stage_key = 'customer'""",
+        expectations=_customer_has_won_opportunity,
+    ),
+    Rule(
+        name="every_lead_has_a_source",
+        model="int_persons_acquired",
+        description="Every person who became a lead (or went further) has an acquisition "
+                    "channel of the agreed list: a source value some channel lists.",
+        query=f"""
+            select acquired.person_id, acquired.acquisition_channel_key,
+                   acquired.acquisition_channel_from, acquired.acquisition_source_value
+            from intermediate.int_persons_acquired as acquired
+            where acquired.person_id in (
+                select person_id from {LIFECYCLE} where stage_key <> 'subscriber')""",
+        expectations=_lead_has_source,
+    ),
+    Rule(
+        name="sla_fields_match_their_timestamps",
+        model="int_mqls_sla_measured",
+        description="Each MQL's SLA hours exist exactly when the touch or decision does, "
+                    "never start before the MQL, and agree with the met / breached flags "
+                    "at the agreed bars.",
+        query="""
+            select lead_id, mql_at, first_touch_at, responded_at,
+                   business_hours_to_first_touch, business_hours_to_response,
+                   first_touch_at is not null as has_first_touch,
+                   responded_at is not null as has_response,
+                   case when is_first_touch_sla_met then 'met'
+                        when not is_first_touch_sla_met then 'breached'
+                        else 'pending' end as first_touch_verdict,
+                   case when is_response_sla_met then 'met'
+                        when not is_response_sla_met then 'breached'
+                        else 'pending' end as response_verdict
+            from intermediate.int_mqls_sla_measured""",
+        expectations=_sla_fields_match_timestamps,
+    ),
+)
+
+
+def _no_duplicates(grain: list[str]) -> Expectations:
+    def expectations(_: LeadDefinitions) -> list[Any]:
+        return [_gx().ExpectCompoundColumnsToBeUnique(column_list=grain)]
+    return expectations
+
+
+def _rates_in_unit_interval(columns: list[str]) -> Expectations:
+    def expectations(_: LeadDefinitions) -> list[Any]:
+        gxe = _gx()
+        return [gxe.ExpectColumnValuesToBeBetween(column=c, min_value=0, max_value=1)
+                for c in columns]
+    return expectations
+
+
+def mart_rules(manifest_path: Path) -> list[Rule]:
+    """For every mart: no duplicates at its declared grain; every rate in [0, 1]."""
+    manifest = json.loads(manifest_path.read_text())
+    rules = []
+    for node in sorted(manifest["nodes"].values(), key=lambda n: n["name"]):
+        if node["resource_type"] != "model" or node["fqn"][1] != "marts":
+            continue
+        relation = f'{node["schema"]}.{node["name"]}'
+        grain = node["config"].get("meta", {}).get("grain")
+        if grain:
+            rules.append(Rule(
+                name="no_duplicates_at_grain",
+                model=node["name"],
+                description=f"One row per {', '.join(grain)}: nothing is counted twice.",
+                query=f"select * from {relation}",
+                expectations=_no_duplicates(list(grain)),
+            ))
+        rates = [c for c in node["columns"] if c.endswith("_rate")]
+        if rates:
+            rules.append(Rule(
+                name="rates_between_0_and_1",
+                model=node["name"],
+                description=f"Every rate lies in [0, 1]: {', '.join(rates)}.",
+                query=f"select {', '.join(grain or [])}{', ' if grain else ''}"
+                      f"{', '.join(rates)} from {relation}",
+                expectations=_rates_in_unit_interval(rates),
+            ))
+    return rules

@@ -1,0 +1,197 @@
+"""The quality gate: clean data passes; each violation fails exactly its check and blocks
+publishing, leaving the last published marts byte for byte as they were."""
+
+import csv
+import hashlib
+from pathlib import Path
+
+import duckdb
+import pytest
+import yaml
+from dagster import DagsterInstance
+
+from ingestion import settings
+from orchestration.definitions import defs
+from tests.conftest import query
+
+PUBLISHED = "publish/shared_funnel_marts"
+
+
+def run(job: str):
+    """Run a job in process; its (model, check) -> evaluation and the assets it materialized."""
+    result = defs.resolve_job_def(job).execute_in_process(
+        instance=DagsterInstance.ephemeral(), raise_on_error=False)
+    checks = {
+        (e.event_specific_data.asset_key.path[-1], e.event_specific_data.check_name):
+            e.event_specific_data
+        for e in result.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"
+    }
+    materialized = {e.asset_key.to_user_string()
+                    for e in result.get_asset_materialization_events()}
+    return checks, materialized
+
+
+def gate_checks(checks: dict) -> dict:
+    """The quality rules' checks (the dbt tests are checks too, named after the test)."""
+    from orchestration.quality_checks import gate_rules
+
+    names = {(rule.model, rule.name) for rule in gate_rules()}
+    return {key: evaluation for key, evaluation in checks.items() if key in names}
+
+
+def fingerprint() -> str:
+    return hashlib.sha256(settings.published_warehouse_path().read_bytes()).hexdigest()
+
+
+def test_clean_data_passes_every_check_and_publishes(refreshed):
+    root, result = refreshed
+    assert result.success
+    evaluations = [e.event_specific_data for e in result.all_events
+                   if e.event_type_value == "ASSET_CHECK_EVALUATION"]
+    failed = [(e.asset_key.to_user_string(), e.check_name) for e in evaluations if not e.passed]
+    assert failed == []
+    from orchestration.quality_checks import gate_rules
+
+    assert len(gate_checks({(e.asset_key.path[-1], e.check_name): e for e in evaluations})) \
+        == len(gate_rules()) >= 12
+    published = root / "outputs" / "shared_funnel.duckdb"
+    with duckdb.connect(str(published), read_only=True) as con:
+        tables = {t for (t,) in con.sql("select table_name from information_schema.tables "
+                                         "where table_schema = 'marts'").fetchall()}
+    assert {"customer_journey", "sla_compliance_by_owner"} <= tables
+
+
+# Each rule, and a change to the warehouse that breaks it and nothing else. The changes
+# are made to the tables the rule reads, on a copy of a clean refresh; the last test below
+# goes through the exports and the whole pipeline instead.
+FIRST_MQL = ("(select min(contact_id) from intermediate.int_contacts_mql_rule_checked "
+             "where is_mql)")
+PERSON_WITH = ("(select min(person_id) from intermediate.int_lifecycle_stages_entered "
+               "where stage_key = '{}')")
+VIOLATIONS = {
+    ("int_contacts_mql_rule_checked", "mql_meets_rule_in_force"):
+        "update intermediate.int_contacts_mql_rule_checked set email_domain = 'gmail.com' "
+        f"where contact_id = {FIRST_MQL}",
+    ("int_lifecycle_stages_entered", "stage_timestamps_never_go_backwards"):
+        "update intermediate.int_lifecycle_stages_entered "
+        "set entered_at = entered_at - interval 400 day "
+        f"where stage_key = 'mql' and person_id = {PERSON_WITH.format('mql')}",
+    ("int_lifecycle_stages_entered", "one_current_stage_per_person"):
+        "update intermediate.int_lifecycle_stages_entered set is_current_stage = true "
+        f"where stage_key = 'lead' and person_id = {PERSON_WITH.format('mql')}",
+    ("int_lifecycle_stages_entered", "sql_without_prior_mql_is_sales_sourced"):
+        "update intermediate.int_lifecycle_stages_entered "
+        "set is_sales_sourced_sql = not coalesce(is_sales_sourced_sql, false) "
+        f"where stage_key = 'sql' and person_id = {PERSON_WITH.format('sql')}",
+    ("stg_crm__opportunities", "every_opportunity_has_an_account"):
+        "update raw_crm.opportunities set account_id = null "
+        "where id = (select min(id) from raw_crm.opportunities)",
+    ("int_lifecycle_stages_entered", "every_customer_has_a_won_opportunity"):
+        "update raw_crm.opportunities set is_won = 'false', stage_name = 'Closed Lost' "
+        "where is_won = 'true'",
+    ("int_persons_acquired", "every_lead_has_a_source"):
+        "update intermediate.int_persons_acquired set acquisition_channel_key = 'unmapped' "
+        f"where person_id = {PERSON_WITH.format('lead')}",
+    ("int_mqls_sla_measured", "sla_fields_match_their_timestamps"):
+        "update intermediate.int_mqls_sla_measured "
+        "set business_hours_to_first_touch = 99, is_first_touch_sla_met = true "
+        "where lead_id = (select min(lead_id) from intermediate.int_mqls_sla_measured "
+        "where first_touch_at is not null)",
+    ("customer_journey", "no_duplicates_at_grain"):
+        "insert into marts.customer_journey "
+        "select * from marts.customer_journey order by touchpoint_id limit 1",
+    ("sla_compliance_by_owner", "rates_between_0_and_1"):
+        "update marts.sla_compliance_by_owner set first_touch_met_rate = 1.5 "
+        "where period_grain = 'quarter'",
+}
+
+
+@pytest.mark.parametrize("guarded", list(VIOLATIONS), ids=lambda key: "/".join(key))
+def test_a_violation_fails_exactly_its_check_and_blocks_publishing(refreshed_copy, guarded):
+    published_before = fingerprint()
+    with duckdb.connect(str(settings.warehouse_path())) as con:
+        con.execute(VIOLATIONS[guarded])
+
+    checks, materialized = run("quality_gate_and_publish")
+
+    failed = {key for key, evaluation in gate_checks(checks).items() if not evaluation.passed}
+    assert failed == {guarded}
+    metadata = checks[guarded].metadata
+    assert metadata["failing_rows"].value >= 1
+    assert metadata["example_rows"].value  # the offending rows, to look at
+    assert Path(metadata["data_docs"].value).is_file()
+    assert PUBLISHED not in materialized
+    assert fingerprint() == published_before
+
+
+def test_the_gate_job_publishes_when_every_check_passes(refreshed_copy):
+    published_before = settings.published_warehouse_path().stat().st_mtime_ns
+    checks, materialized = run("quality_gate_and_publish")
+    assert all(evaluation.passed for evaluation in gate_checks(checks).values())
+    assert PUBLISHED in materialized
+    assert settings.published_warehouse_path().stat().st_mtime_ns > published_before
+
+
+def test_a_raised_score_threshold_moves_the_gate(refreshed_copy, tmp_path, monkeypatch):
+    """The checks read the definitions file itself: a higher bar fails MQLs that met the old."""
+    definitions = yaml.safe_load(settings.definitions_path().read_text())
+    by_score = query("select min(lead_score) from intermediate.int_contacts_mql_rule_checked "
+                     "where is_mql and not coalesce(submitted_high_intent_form, false)")[0][0]
+    definitions["mql_rules"][0]["score_threshold"] = by_score + 1
+    raised = tmp_path / "lead_definitions.yml"
+    raised.write_text(yaml.safe_dump(definitions, sort_keys=False))
+    monkeypatch.setenv("SHARED_FUNNEL_DEFINITIONS", str(raised))
+
+    checks, materialized = run("quality_gate_and_publish")
+
+    failed = {key for key, evaluation in gate_checks(checks).items() if not evaluation.passed}
+    assert failed == {("int_contacts_mql_rule_checked", "mql_meets_rule_in_force")}
+    assert PUBLISHED not in materialized
+
+
+def test_an_mql_with_a_personal_address_in_the_exports_stops_the_whole_pipeline(
+        refreshed_copy):
+    """A late HubSpot update makes an MQL's address personal: the full refresh reloads it,
+    rebuilds the models, the MQL check fails, and nothing is published."""
+    published_before = fingerprint()
+    contact_id = query("select min(contact_id) from intermediate.int_contacts_mql_rule_checked "
+                       "where is_mql")[0][0]
+    _deliver_late_update(contact_id, email="late.update@gmail.com")
+
+    checks, materialized = run("shared_funnel_refresh")
+
+    failed = {key for key, evaluation in gate_checks(checks).items() if not evaluation.passed}
+    assert failed == {("int_contacts_mql_rule_checked", "mql_meets_rule_in_force")}
+    assert "marketing_automation/contacts" in materialized  # the update was loaded
+    examples = checks[("int_contacts_mql_rule_checked", "mql_meets_rule_in_force")].metadata
+    assert [row["contact_id"] for row in examples["example_rows"].value] == [contact_id]
+    assert PUBLISHED not in materialized
+    assert fingerprint() == published_before
+
+
+def _deliver_late_update(contact_id: str, email: str) -> None:
+    """A new day's contacts export holding one newer version of the contact."""
+    exports = sorted((settings.landing_dir() / "marketing_automation").glob("*/contacts.csv"))
+    versions = []
+    for export in exports:
+        with export.open(newline="") as handle:
+            reader = csv.DictReader(handle)
+            header = reader.fieldnames
+            versions += [row for row in reader if row["hs_object_id"] == contact_id]
+    latest = max(versions, key=lambda row: row["lastmodifieddate"])
+    late = dict(latest, email=email, lastmodifieddate=_later(latest["lastmodifieddate"]))
+    drop = exports[-1].parent.parent / "2099-01-01"
+    drop.mkdir()
+    with (drop / "contacts.csv").open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=header)
+        writer.writeheader()
+        writer.writerow(late)
+
+
+def _later(timestamp: str) -> str:
+    """One hour later, in the export's own format."""
+    import datetime as dt
+
+    parsed = dt.datetime.fromisoformat(timestamp.replace("Z", "+00:00"))
+    later = (parsed + dt.timedelta(hours=1)).isoformat(timespec="milliseconds")
+    return later.replace("+00:00", "Z")
