@@ -5,13 +5,12 @@ Wiring only: the rules live in quality/, the publishing in dashboards/. A failed
 which depends on every guarded model and every mart, keeps the last good copy.
 """
 
-
 import json
 
 from dagster import (
     AssetCheckResult,
-    AssetCheckSeverity,
     AssetChecksDefinition,
+    AssetCheckSeverity,
     AssetExecutionContext,
     AssetKey,
     MaterializeResult,

@@ -6,8 +6,8 @@ file at validation time: a changed threshold in ``transform/lead_definitions.yml
 the gate on the next run, with no second copy of it here.
 
 Rules on the marts are derived from the dbt manifest: each mart declares its grain in
-``meta.grain`` (no duplicates allowed at it) and every ``*_rate`` column it documents must
-lie in [0, 1].
+``meta.grain`` (no duplicates allowed at it), and every ``*_rate`` column it documents must
+lie in [0, 1] unless ``meta.unbounded_rates`` names it (a growth rate, a ratio of counts).
 """
 
 from __future__ import annotations
@@ -142,7 +142,19 @@ def _sla_fields_match_timestamps(definitions: LeadDefinitions) -> list[Any]:
     return expectations
 
 
+def _funnel_matches_journey(_: LeadDefinitions) -> list[Any]:
+    return [_gx().ExpectColumnValuesToBeBetween(column="difference", min_value=0, max_value=0)]
+
+
 LIFECYCLE = "intermediate.int_lifecycle_stages_entered"
+# The funnel mart's count column for each stage a person can enter from the lead on.
+FUNNEL_COUNTS = {"lead": "leads", "mql": "mqls", "sal": "sals", "sql": "sqls",
+                 "opportunity": "opportunities", "customer": "customers"}
+FUNNEL_ENTRIES = "\n            union all\n".join(
+    f"""            select period_grain, period_start, '{stage}' as stage_key,
+                   sum({column}) as funnel_count
+            from marts.funnel_conversion_by_period group by period_grain, period_start"""
+    for stage, column in FUNNEL_COUNTS.items())
 
 RULES: tuple[Rule, ...] = (
     Rule(
@@ -273,12 +285,51 @@ RULES: tuple[Rule, ...] = (
             from intermediate.int_mqls_sla_measured""",
         expectations=_sla_fields_match_timestamps,
     ),
+    Rule(
+        name="funnel_counts_reconcile_with_the_journey",
+        model="funnel_conversion_by_period",
+        description="At every grain and period, the persons the funnel says entered a stage "
+                    "are the persons with that stage_entered touchpoint in customer_journey.",
+        query=f"""
+            with funnel as (
+{FUNNEL_ENTRIES}
+            ),
+            journey as (
+                select grains.period_grain,
+                       cast(date_trunc(grains.period_grain, journey.occurred_at) as date)
+                           as period_start,
+                       journey.stage_key,
+                       count(distinct journey.person_id) as journey_count
+                from marts.customer_journey as journey
+                cross join (values ('day'), ('week'), ('month'), ('quarter'))
+                    as grains(period_grain)
+                where journey.touchpoint_type = 'stage_entered'
+                    and journey.stage_key in ({", ".join(f"'{k}'" for k in FUNNEL_COUNTS)})
+                group by 1, 2, 3
+            )
+            select coalesce(funnel.period_grain, journey.period_grain) as period_grain,
+                   coalesce(funnel.period_start, journey.period_start) as period_start,
+                   coalesce(funnel.stage_key, journey.stage_key) as stage_key,
+                   coalesce(funnel.funnel_count, 0) as funnel_count,
+                   coalesce(journey.journey_count, 0) as journey_count,
+                   coalesce(funnel.funnel_count, 0) - coalesce(journey.journey_count, 0)
+                       as difference
+            from funnel
+            full outer join journey
+                on journey.period_grain = funnel.period_grain
+                and journey.period_start = funnel.period_start
+                and journey.stage_key = funnel.stage_key""",
+        expectations=_funnel_matches_journey,
+    ),
 )
 
 
 def _no_duplicates(grain: list[str]) -> Expectations:
     def expectations(_: LeadDefinitions) -> list[Any]:
-        return [_gx().ExpectCompoundColumnsToBeUnique(column_list=grain)]
+        gxe = _gx()
+        if len(grain) == 1:
+            return [gxe.ExpectColumnValuesToBeUnique(column=grain[0])]
+        return [gxe.ExpectCompoundColumnsToBeUnique(column_list=grain)]
     return expectations
 
 
@@ -307,7 +358,9 @@ def mart_rules(manifest_path: Path) -> list[Rule]:
                 query=f"select * from {relation}",
                 expectations=_no_duplicates(list(grain)),
             ))
-        rates = [c for c in node["columns"] if c.endswith("_rate")]
+        meta = node["config"].get("meta", {})
+        unbounded = set(meta.get("unbounded_rates", []))
+        rates = [c for c in node["columns"] if c.endswith("_rate") and c not in unbounded]
         if rates:
             rules.append(Rule(
                 name="rates_between_0_and_1",
