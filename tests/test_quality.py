@@ -87,8 +87,17 @@ VIOLATIONS = {
         "update raw_crm.opportunities set account_id = null "
         "where id = (select min(id) from raw_crm.opportunities)",
     ("int_lifecycle_stages_entered", "every_customer_has_a_won_opportunity"):
-        "update raw_crm.opportunities set is_won = 'false', stage_name = 'Closed Lost' "
-        "where is_won = 'true'",
+        # a person without a won deal becomes a customer (their new, furthest stage)
+        f"""update intermediate.int_lifecycle_stages_entered set is_current_stage = false
+            where person_id = {PERSON_WITH.format('mql')};
+            insert into intermediate.int_lifecycle_stages_entered by name
+            select person_id, 'customer' as stage_key,
+                   (select stage_order from definitions.lifecycle_stages
+                    where stage_key = 'customer') as stage_order,
+                   max(entered_at) + interval 1 day as entered_at, true as is_current_stage,
+                   false as is_inferred, false as is_retroactive
+            from intermediate.int_lifecycle_stages_entered
+            where person_id = {PERSON_WITH.format('mql')} group by person_id""",
     ("int_persons_acquired", "every_lead_has_a_source"):
         "update intermediate.int_persons_acquired set acquisition_channel_key = 'unmapped' "
         f"where person_id = {PERSON_WITH.format('lead')}",
