@@ -355,7 +355,7 @@ def mart_rules(manifest_path: Path) -> list[Rule]:
                 name="no_duplicates_at_grain",
                 model=node["name"],
                 description=f"One row per {', '.join(grain)}: nothing is counted twice.",
-                query=f"select * from {relation}",
+                query=f"select {', '.join(grain)} from {relation}",
                 expectations=_no_duplicates(list(grain)),
             ))
         meta = node["config"].get("meta", {})
