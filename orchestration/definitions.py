@@ -6,6 +6,7 @@ from dagster import AssetSelection, Definitions, define_asset_job, in_process_ex
 from dagster_dlt import DagsterDltResource
 
 from ingestion import settings
+from orchestration.dashboard_assets import shared_dashboards
 from orchestration.dbt_project import dbt_resource
 from orchestration.definitions_assets import lead_definitions
 from orchestration.ingestion_assets import ingestion_assets, landing_specs
@@ -30,7 +31,8 @@ gate_checks = quality_checks()
 # file, re-check and publish without reloading or rebuilding anything.
 gate_job = define_asset_job(
     name="quality_gate_and_publish",
-    selection=AssetSelection.checks(*gate_checks) | AssetSelection.assets(published_marts),
+    selection=AssetSelection.checks(*gate_checks)
+    | AssetSelection.assets(published_marts, shared_dashboards),
     description="Run every blocking quality check on the current warehouse and publish the "
     "marts only if all pass.",
     executor_def=in_process_executor,
@@ -38,7 +40,7 @@ gate_job = define_asset_job(
 
 defs = Definitions(
     assets=[*landing_specs(), lead_definitions, *ingestion_assets, transform_models,
-            published_marts],
+            published_marts, shared_dashboards],
     asset_checks=gate_checks,
     jobs=[refresh_job, gate_job],
     resources={"dlt": DagsterDltResource(), "dbt": dbt_resource()},

@@ -1,0 +1,120 @@
+"""Data status: how fresh each source is, and what the quality checks of the run said.
+
+The agreed expectation is one export drop per system per day. A source is stale when its
+newest drop is older than `DAILY_DROP_MAX_AGE` before the run. The expectation lives here,
+in one place, until issue 6 moves freshness into Dagster (freshness policies and checks).
+
+Freshness is read from the landing folder (the newest day folder) and from the warehouse
+(the newest vendor modified timestamp loaded, `_modified_at`; GA4 events carry none, so
+their newest event time). These are facts about the sources, not numbers from the marts:
+they are the only thing the dashboards read outside the published copy.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from ingestion.exports import SYSTEMS, ExportSystem
+
+DAILY_DROP_MAX_AGE = dt.timedelta(days=1)
+GA4_EVENT_TIME = "to_timestamp(max(try_cast(event_timestamp as bigint)) / 1000000)"
+
+
+@dataclass(frozen=True)
+class SourceFreshness:
+    system: str
+    drops: int  # day folders in the landing folder
+    latest_drop: dt.date | None
+    newest_record_at: dt.datetime | None
+    is_stale: bool
+
+    @property
+    def status(self) -> str:
+        if self.latest_drop is None:
+            return "no data"
+        return "stale" if self.is_stale else "fresh"
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """One check's latest evaluation, as plain data for the renderer."""
+
+    asset: str
+    name: str
+    kind: str  # "quality rule" (blocking, quality/rules.py) or "dbt test"
+    passed: bool | None  # None: planned but not evaluated
+    severity: str
+    evaluated_at: dt.datetime | None
+    failing_rows: int | None = None
+    rows_checked: int | None = None
+    description: str = ""
+
+    @property
+    def status(self) -> str:
+        if self.passed is None:
+            return "not run"
+        if self.passed:
+            return "passed"
+        return "warned" if self.severity == "WARN" else "failed"
+
+
+@dataclass(frozen=True)
+class RunStatus:
+    """Everything the data status page shows besides the published marts."""
+
+    refreshed_at: dt.datetime
+    sources: tuple[SourceFreshness, ...]
+    checks: tuple[CheckResult, ...]
+
+
+def latest_drop(landing: Path, system: ExportSystem) -> tuple[int, dt.date | None]:
+    """How many day folders a system's landing folder holds, and the newest day."""
+    days = []
+    for folder in (landing / system.name).glob("*"):
+        try:
+            days.append(dt.date.fromisoformat(folder.name))
+        except ValueError:
+            continue  # not a day folder
+    return len(days), max(days, default=None)
+
+
+def newest_record_sql(system: ExportSystem, existing: set[str]) -> str | None:
+    """The newest vendor timestamp loaded for a system, over its raw tables that exist."""
+    parts = [
+        f"select max(_modified_at) as newest from {system.dataset}.{table.name}"
+        if table.modified_column else
+        f"select {GA4_EVENT_TIME} as newest from {system.dataset}.{table.name}"
+        for table in system.tables if f"{system.dataset}.{table.name}" in existing
+    ]
+    return f"select max(newest) from ({' union all '.join(parts)})" if parts else None
+
+
+def newest_records(warehouse: Path) -> dict[str, dt.datetime | None]:
+    if not warehouse.exists():
+        return {}
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        con.execute("set TimeZone = 'UTC'")
+        existing = {f"{schema}.{table}" for schema, table in con.execute(
+            "select schema_name, table_name from duckdb_tables()").fetchall()}
+        newest = {}
+        for system in SYSTEMS:
+            sql = newest_record_sql(system, existing)
+            newest[system.name] = con.execute(sql).fetchone()[0] if sql else None
+        return newest
+
+
+def source_freshness(landing: Path, warehouse: Path, now: dt.datetime
+                     ) -> tuple[SourceFreshness, ...]:
+    """Each source system's newest drop and record, judged against the daily drop."""
+    newest = newest_records(warehouse)
+    freshness = []
+    for system in SYSTEMS:
+        drops, latest = latest_drop(landing, system)
+        stale = latest is None or latest < (now - DAILY_DROP_MAX_AGE).date()
+        freshness.append(SourceFreshness(system.name, drops, latest,
+                                         newest.get(system.name), stale))
+    return tuple(freshness)
