@@ -6,6 +6,7 @@ from dagster import AssetSelection, Definitions, define_asset_job, in_process_ex
 from dagster_dlt import DagsterDltResource
 
 from ingestion import settings
+from orchestration.automation import daily_refresh_schedule, new_exports_sensor
 from orchestration.dbt_project import dbt_resource
 from orchestration.definitions_assets import lead_definitions
 from orchestration.ingestion_assets import ingestion_assets, landing_specs
@@ -41,5 +42,7 @@ defs = Definitions(
             published_marts],
     asset_checks=gate_checks,
     jobs=[refresh_job, gate_job],
+    schedules=[daily_refresh_schedule(refresh_job)],
+    sensors=[new_exports_sensor(refresh_job)],
     resources={"dlt": DagsterDltResource(), "dbt": dbt_resource()},
 )
