@@ -29,16 +29,16 @@ TARGET_RATIO = 0.10
 
 def _worker() -> None:
     """Runs in the measured child process: the whole refresh job; prints step seconds."""
+    from dagster import DagsterInstance
+
     from orchestration.definitions import defs
 
+    instance = DagsterInstance.ephemeral()
     result = defs.resolve_job_def("shared_funnel_refresh").execute_in_process(
-        raise_on_error=False)
-    started, steps = {}, {}
-    for event in result.all_events:
-        if event.event_type_value == "STEP_START":
-            started[event.step_key] = event.timestamp
-        elif event.event_type_value in ("STEP_SUCCESS", "STEP_FAILURE"):
-            steps[event.step_key] = event.timestamp - started[event.step_key]
+        instance=instance, raise_on_error=False)
+    steps = {stats.step_key: stats.end_time - stats.start_time
+             for stats in instance.get_run_step_stats(result.run_id)
+             if stats.start_time and stats.end_time}
     print(json.dumps({"success": result.success, "steps": steps}))
 
 
