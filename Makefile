@@ -34,8 +34,9 @@ ui: prepare
 docs: prepare
 	$(BIN)/python -m orchestration.launcher docs
 
-bench: setup
+bench: prepare
 	$(BIN)/python -m ingestion.benchmark $(if $(CONTACTS),--contacts $(CONTACTS))
+	$(BIN)/python -m orchestration.benchmark $(if $(CONTACTS),--contacts $(CONTACTS))
 
 clean:
 	rm -rf data transform/target transform/logs

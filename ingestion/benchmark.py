@@ -104,7 +104,7 @@ def _measure(variant: str, landing: Path) -> dict:
         return {"seconds": seconds, **json.loads(output.decode().strip().splitlines()[-1])}
 
 
-def _exports(landing: Path, contacts: int, days: int, seed: int) -> None:
+def ensure_exports(landing: Path, contacts: int, days: int, seed: int) -> None:
     manifest = landing / "_demo_exports.json"
     if manifest.exists():
         found = json.loads(manifest.read_text())
@@ -140,7 +140,7 @@ def main(argv: list[str] | None = None) -> None:
     settings.apply_environment()
     landing = args.landing or settings.data_dir() / "benchmark" / "landing"
     if not args.landing:
-        _exports(landing, args.contacts, args.days, args.seed)
+        ensure_exports(landing, args.contacts, args.days, args.seed)
 
     ours, floor = _measure("dlt", landing), _measure("duckdb", landing)
     header = (f"{'source':<22}{'files':>7}{'MB':>8}{'rows':>11}"

@@ -1,6 +1,8 @@
 """The dbt project in transform/ and the dbt CLI resource that runs it, offline."""
 
+import json
 import sys
+from datetime import timedelta
 from functools import cached_property
 from importlib.metadata import version
 from pathlib import Path
@@ -33,3 +35,27 @@ def dbt_resource() -> OfflineDbtCliResource:
         profiles_dir=str(DBT_PROJECT_DIR),
         dbt_executable=str(Path(sys.executable).with_name("dbt")),
     )
+
+
+PERIODS = {"minute": "minutes", "hour": "hours", "day": "days"}
+
+
+def source_freshness(source_name: str) -> tuple[timedelta, timedelta | None] | None:
+    """(error_after, warn_after) of a dbt source, as its YAML declares them.
+
+    The freshness of each export system is agreed once, in the dbt source YAML
+    (transform/models/staging/<system>/_<system>__sources.yml); Dagster's freshness
+    policies and the data-status page read it from the manifest.
+    """
+    manifest = json.loads(dbt_project.manifest_path.read_text())
+    for node in manifest["sources"].values():
+        freshness = node["source_name"] == source_name and node.get("freshness")
+        if freshness and freshness.get("error_after", {}).get("count"):
+            return _timedelta(freshness["error_after"]), _timedelta(freshness.get("warn_after"))
+    return None
+
+
+def _timedelta(after: dict | None) -> timedelta | None:
+    if not after or not after.get("count"):
+        return None
+    return timedelta(**{PERIODS[after["period"]]: after["count"]})

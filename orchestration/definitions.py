@@ -6,6 +6,7 @@ from dagster import AssetSelection, Definitions, define_asset_job, in_process_ex
 from dagster_dlt import DagsterDltResource
 
 from ingestion import settings
+from orchestration.automation import daily_refresh_schedule, new_exports_sensor
 from orchestration.dashboard_assets import shared_dashboards
 from orchestration.dbt_project import dbt_resource
 from orchestration.definitions_assets import lead_definitions
@@ -21,7 +22,8 @@ refresh_job = define_asset_job(
     name="shared_funnel_refresh",
     selection=AssetSelection.all().materializable(),
     description="Load new exports, rebuild and test every model on top of them, run the "
-    "quality gate, and publish the marts only if every blocking check passed.",
+    "quality gate, then publish the marts and render the dashboards only if every blocking "
+    "check passed.",
     executor_def=in_process_executor,
 )
 
@@ -43,5 +45,7 @@ defs = Definitions(
             published_marts, shared_dashboards],
     asset_checks=gate_checks,
     jobs=[refresh_job, gate_job],
+    schedules=[daily_refresh_schedule(refresh_job)],
+    sensors=[new_exports_sensor(refresh_job)],
     resources={"dlt": DagsterDltResource(), "dbt": dbt_resource()},
 )

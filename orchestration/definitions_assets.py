@@ -3,7 +3,7 @@
 from dagster import AssetExecutionContext, AssetKey, AssetSpec, MaterializeResult, multi_asset
 
 from ingestion import settings
-from orchestration.warehouse import WAREHOUSE_POOL
+from orchestration.warehouse import WAREHOUSE_POOL, warehouse_lock
 from transform.definitions import SCHEMA, load_definitions, write_definitions
 
 DEFINITION_TABLES = {
@@ -41,7 +41,8 @@ def lead_definitions(context: AssetExecutionContext):
     """Validates the agreed lead definitions file and loads it into the warehouse."""
     path = settings.definitions_path()
     definitions = load_definitions(path)
-    rows = write_definitions(definitions)
+    with warehouse_lock(context.log):
+        rows = write_definitions(definitions)
     context.log.info(f"Loaded lead definitions {definitions.version} from {path}")
     for table in DEFINITION_TABLES:
         yield MaterializeResult(

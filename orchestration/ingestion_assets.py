@@ -3,14 +3,27 @@
 
 from collections.abc import Iterator
 
-from dagster import AssetExecutionContext, AssetKey, AssetSpec, Failure, MaterializeResult
+from dagster import (
+    AssetExecutionContext,
+    AssetKey,
+    AssetSpec,
+    Failure,
+    FreshnessPolicy,
+    MaterializeResult,
+)
 from dagster_dlt import DagsterDltResource, DagsterDltTranslator, dlt_assets
 from dagster_dlt.translator import DltResourceTranslatorData
 from dlt.pipeline.exceptions import PipelineStepFailed
 
 from ingestion.exports import SYSTEMS, ExportSystem
 from ingestion.sources import export_file_error, export_pipeline, source_for
-from orchestration.warehouse import WAREHOUSE_POOL, quarantined_row_counts, table_row_counts
+from orchestration.dbt_project import source_freshness
+from orchestration.warehouse import (
+    WAREHOUSE_POOL,
+    quarantined_row_counts,
+    table_row_counts,
+    warehouse_lock,
+)
 
 OWNERS = {
     "marketing_automation": ["team:marketing-ops"],
@@ -34,9 +47,17 @@ def landing_specs() -> list[AssetSpec]:
             owners=OWNERS[system.name],
             kinds={"csv" if system.file_format == "csv" else "json", "file"},
             metadata={"files": ", ".join(t.file_name for t in system.tables)},
+            freshness_policy=_freshness_policy(system),
         )
         for system in SYSTEMS
     ]
+
+
+def _freshness_policy(system: ExportSystem) -> FreshnessPolicy | None:
+    """A new drop is expected as the dbt source's freshness says (its YAML is the one place)."""
+    after = source_freshness(system.name)
+    return FreshnessPolicy.time_window(fail_window=after[0], warn_window=after[1]) \
+        if after else None
 
 
 class ExportTranslator(DagsterDltTranslator):
@@ -74,19 +95,20 @@ def _build_system_assets(system: ExportSystem):
     def _assets(context: AssetExecutionContext, dlt: DagsterDltResource) -> Iterator:
         # A fresh source and pipeline per run: dlt sources keep state between runs.
         try:
-            results = list(
-                dlt.run(context=context, dlt_source=source_for(system),
-                        dlt_pipeline=export_pipeline(system))
-            )
+            with warehouse_lock(context.log):
+                results = list(
+                    dlt.run(context=context, dlt_source=source_for(system),
+                            dlt_pipeline=export_pipeline(system))
+                )
+                tables = [result.asset_key.path[-1] for result in results]
+                rows = table_row_counts(system.dataset, tables)
+                quarantined = quarantined_row_counts(system.dataset)
         except PipelineStepFailed as error:
             cause = export_file_error(error) or error.exception
             raise Failure(
                 description=f"{system.name} was not loaded, nothing of it was published: "
                 f"{cause}",
             ) from error
-        tables = [result.asset_key.path[-1] for result in results]
-        rows = table_row_counts(system.dataset, tables)
-        quarantined = quarantined_row_counts(system.dataset)
         for result in results:
             table = result.asset_key.path[-1]
             context.log.info(

@@ -8,6 +8,7 @@ which depends on every guarded model and every mart, keeps the last good copy.
 import json
 
 from dagster import (
+    AssetCheckExecutionContext,
     AssetCheckResult,
     AssetChecksDefinition,
     AssetCheckSeverity,
@@ -24,7 +25,7 @@ from dashboards.publish import publish_marts
 from ingestion import settings
 from orchestration.dbt_project import dbt_project
 from orchestration.transform_assets import transform_models
-from orchestration.warehouse import WAREHOUSE_POOL
+from orchestration.warehouse import WAREHOUSE_POOL, warehouse_lock
 from quality.rules import RULES, Rule, mart_rules
 
 OWNERS = ["team:data-platform"]
@@ -46,10 +47,11 @@ def _check_for(rule: Rule) -> AssetChecksDefinition:
         blocking=True,
         pool=WAREHOUSE_POOL,  # a read-only connection still needs the writer gone
     )
-    def _check() -> AssetCheckResult:
+    def _check(context: AssetCheckExecutionContext) -> AssetCheckResult:
         from quality import gate  # imports Great Expectations: only when checks run
 
-        outcome = gate.validate(rule)
+        with warehouse_lock(context.log):
+            outcome = gate.validate(rule)
         examples = json.loads(outcome.examples.to_json(orient="records", date_format="iso"))
         problems = outcome.errors + outcome.failed_expectations
         return AssetCheckResult(
@@ -96,7 +98,8 @@ def _manifest_models() -> list[dict]:
     "quality check passed.",
 )
 def published_marts(context: AssetExecutionContext) -> MaterializeResult:
-    rows = publish_marts()
+    with warehouse_lock(context.log):
+        rows = publish_marts()
     path = settings.published_warehouse_path()
     context.log.info(f"Published {len(rows)} tables to {path}")
     return MaterializeResult(metadata={

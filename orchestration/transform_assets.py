@@ -8,7 +8,7 @@ from dagster import AssetExecutionContext, AssetKey
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
 from orchestration.dbt_project import dbt_project
-from orchestration.warehouse import WAREHOUSE_POOL
+from orchestration.warehouse import WAREHOUSE_POOL, warehouse_lock
 
 MODEL_OWNERS = {"staging": ["team:data-platform"]}
 
@@ -45,7 +45,8 @@ def transform_models(context: AssetExecutionContext, dbt: DbtCliResource) -> Ite
     """Builds and tests every dbt model; a failing test at severity error fails its check."""
     # cautious: in a partial run, a test runs only when all the models it reads were built.
     # Unit tests check the SQL, not the data: `make test` runs them, scheduled runs don't.
-    yield from dbt.cli(
-        ["build", "--indirect-selection", "cautious", "--exclude-resource-type", "unit_test"],
-        context=context,
-    ).stream()
+    with warehouse_lock(context.log):
+        yield from dbt.cli(
+            ["build", "--indirect-selection", "cautious", "--exclude-resource-type", "unit_test"],
+            context=context,
+        ).stream()

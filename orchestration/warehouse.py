@@ -1,6 +1,12 @@
-"""Small read-side helpers on the warehouse for asset metadata (row counts)."""
+"""The warehouse from Dagster's side: one writer at a time, and row counts for metadata."""
 
 from __future__ import annotations
+
+import fcntl
+import logging
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import duckdb
 
@@ -9,6 +15,32 @@ from ingestion import settings
 # Every writer of the DuckDB file runs in this pool; dagster.yaml limits it to one slot,
 # so runs from the UI, a schedule and a sensor queue instead of fighting over the lock.
 WAREHOUSE_POOL = "duckdb_warehouse"
+
+
+@contextmanager
+def warehouse_lock(log: logging.Logger | None = None) -> Iterator[None]:
+    """Hold the warehouse for one step, waiting (never failing) while another run has it.
+
+    The pool queues the steps of runs the Dagster daemon launches; this lock also covers
+    runs started any other way (two `make demo`s, a test, a script), for which DuckDB
+    would otherwise refuse the second connection with a lock error.
+    """
+    path = settings.warehouse_path().with_name(settings.warehouse_path().name + ".lock")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if log:
+                log.info(f"Waiting for the warehouse: another run holds {path}")
+            started = time.monotonic()
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            if log:
+                log.info(f"Got the warehouse after {time.monotonic() - started:.1f} s")
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def table_row_counts(schema: str, tables: list[str]) -> dict[str, int]:

@@ -20,7 +20,7 @@ from .ids import arrow, join, pick, ragged, rank
 
 HS_DUPLICATE_SHARE = 0.03  # people who create a second marketing contact (later merged)
 HS_MERGED_SHARE = 0.85  # of those duplicates, the share someone merges
-MQL_VIOLATION_SHARE = 0.0  # MQLs injected with a personal e-mail domain: none by default (see README)
+MQL_VIOLATION_SHARE = 0.0  # MQLs given a personal e-mail domain: none by default (README)
 SCORE_WITHOUT_FIT_SHARE = 0.18  # non-fit people whose score still passes 60
 
 

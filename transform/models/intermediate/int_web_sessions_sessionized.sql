@@ -6,7 +6,13 @@
   file lands in the session it belongs to. Set-based: lag finds the gaps, a running sum
   numbers the sessions, a group by builds them. GA4's ga_session_id is kept only for
   comparison.
+
+  Incremental: a run rebuilds, from their whole history, the sessions of the browsers
+  with events in dlt loads newer than the newest one sessionized (a late event can join or
+  split an old session), and every browser when the agreed session timeout changed.
 -#}
+{{ config(materialized='incremental', unique_key='client_id',
+          incremental_strategy='delete+insert') }}
 
 with events as (
     select
@@ -31,8 +37,17 @@ with events as (
             when coalesce(session_source, session_medium, session_campaign) is not null then 1
             else 0
         end as carries_traffic_source,
-        case when user_id is not null then 1 else 0 end as carries_user_id
+        case when user_id is not null then 1 else 0 end as carries_user_id,
+        dlt_load_id
     from {{ ref('stg_web_analytics__events') }}
+    {%- if is_incremental() %}
+    where client_id in (
+        select client_id from {{ ref('stg_web_analytics__events') }}
+        where dlt_load_id > (select max(last_dlt_load_id) from {{ this }})
+    )
+    or (select max(session_timeout_minutes) from {{ this }})
+        <> (select session_timeout_minutes from {{ source('definitions', 'terms') }})
+    {%- endif %}
 ),
 
 terms as (
@@ -163,7 +178,8 @@ sessions as (
         max(case when is_session_start = 1 then first_touch_medium end) as first_touch_medium,
         max(case when is_session_start = 1 then first_touch_campaign end) as first_touch_campaign,
         max(case when is_session_start = 1 then ga_session_id end) as first_ga_session_id,
-        count(distinct ga_session_id) as ga_session_count
+        count(distinct ga_session_id) as ga_session_count,
+        max(dlt_load_id) as last_dlt_load_id
     from marked
     group by client_id, session_number
 ),
@@ -219,7 +235,8 @@ select
     previous_session_ended_at,
     {{ dbt.datediff('previous_session_ended_at', 'started_at', 'millisecond') }} / 1000.0
         as seconds_since_previous_session,
-    session_timeout_minutes
+    session_timeout_minutes,
+    last_dlt_load_id
 from with_previous_session
 left join ga_session_traffic_sources as ga_session
     on

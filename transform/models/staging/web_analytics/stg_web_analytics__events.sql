@@ -1,12 +1,26 @@
--- A table, not a view like the other staging models: parsing the GA4 JSON of every event
--- is the costly part, and sessions, the journey and the marts all read it.
-{{ config(materialized='table') }}
+-- Incremental, not a view like the other staging models: parsing the GA4 JSON of every
+-- event is the costly part, and the events only grow. A run parses only the dlt loads newer
+-- than the newest one staged; a hit delivered again later is kept once, as first staged
+-- (the same row a full rebuild keeps: the earliest export file). `dbt build --full-refresh`
+-- rebuilds it from every load.
+{{ config(materialized='incremental', incremental_strategy='append') }}
+
+{%- set columns = [
+    'web_event_id', 'event_date', 'occurred_at', 'event_name', 'client_id', 'user_id',
+    'ga_session_id', 'ga_session_number', 'page_url', 'page_title', 'page_referrer',
+    'engagement_time_msec', 'form_id', 'device_category', 'operating_system', 'browser',
+    'country', 'region', 'city', 'first_touch_source', 'first_touch_medium',
+    'first_touch_campaign', 'session_source', 'session_medium', 'session_campaign', 'gclid',
+    'source_file', 'dlt_load_id'] %}
 
 with source as (
     select
         *,
         {{ parse_ga4_params('event_params') }} as params
     from {{ source('web_analytics', 'events') }}
+    {%- if is_incremental() %}
+    where _dlt_load_id > (select max(dlt_load_id) from {{ this }})
+    {%- endif %}
 ),
 
 renamed as (
@@ -42,10 +56,20 @@ renamed as (
         coalesce({{ json_text('collected_traffic_source', 'manual_campaign_name') }},
                  {{ ga4_param('params', 'campaign') }}) as session_campaign,
         {{ json_text('collected_traffic_source', 'gclid') }} as gclid,
-        _source_file as source_file
+        _source_file as source_file,
+        _dlt_load_id as dlt_load_id
     from source
-)
+),
 
 -- GA4 exports can carry the same hit twice (a late re-delivery): keep one.
-select * from renamed
-qualify row_number() over (partition by web_event_id order by source_file) = 1
+first_deliveries as (
+    {{ first_row_per('renamed', 'web_event_id', 'source_file') }}
+)
+
+select {{ columns | join(', ') }}
+from first_deliveries
+{%- if is_incremental() %}
+where not exists (
+    select 1 from {{ this }} as staged where staged.web_event_id = first_deliveries.web_event_id
+)
+{%- endif %}
