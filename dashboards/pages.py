@@ -20,7 +20,7 @@ from dashboards.html import (
     section,
     table,
 )
-from dashboards.status import DAILY_DROP_MAX_AGE, RunStatus
+from dashboards.status import RunStatus
 from transform.definitions import LeadDefinitions
 
 NO_FUNNEL = ("No one entered a funnel stage in the published data: the funnel marts are "
@@ -729,15 +729,18 @@ def data_status(marts: PublishedMarts, run: RunStatus) -> Page:
     ]
     page.body = [
         section("Sources",
-                f"Each system is expected to drop one export a day: a source is stale when "
-                f"its newest drop is older than {DAILY_DROP_MAX_AGE.days} day before this "
-                f"run ({formatting.moment(run.refreshed_at)}).",
+                "Each system is expected to drop its exports daily: a source is stale when "
+                "its newest drop is older, at this run "
+                f"({formatting.moment(run.refreshed_at)}), than the freshness its dbt source "
+                "declares (warn_after in transform/models/staging/<system>/).",
                 table(pd.DataFrame([{
                     "system": s.system, "drops": s.drops, "latest_drop": s.latest_drop,
+                    "stale_after": f"{s.stale_after.days} days",
                     "newest_record_at": s.newest_record_at, "status": s.status,
                 } for s in run.sources]), [
                     Column("system", "Source system"), Column("drops", "Daily drops", "count"),
                     Column("latest_drop", "Newest drop", "day"),
+                    Column("stale_after", "Stale after"),
                     Column("newest_record_at", "Newest record loaded", "moment"),
                     Column("status", "Freshness", "badge"),
                 ], "Freshness", "Newest record: the latest vendor modified time loaded "

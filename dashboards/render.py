@@ -98,10 +98,13 @@ def _replace(path: Path, text: str) -> None:
 
 
 def render_now(published: Path, out_dir: Path, landing: Path, warehouse: Path,
-               checks=()) -> list[RenderedPage]:
+               checks=(), stale_after=dt.timedelta(days=2)) -> list[RenderedPage]:
     """Render with the sources' freshness as of now (for scripts and tests)."""
     from dashboards.status import source_freshness
+    from ingestion.exports import SYSTEMS
 
     now = dt.datetime.now(dt.UTC)
-    run = RunStatus(now, source_freshness(landing, warehouse, now), tuple(checks))
+    freshness = source_freshness(landing, warehouse, now,
+                                 {system.name: stale_after for system in SYSTEMS})
+    run = RunStatus(now, freshness, tuple(checks))
     return render_dashboards(published, out_dir, run)

@@ -1,8 +1,8 @@
 """Data status: how fresh each source is, and what the quality checks of the run said.
 
-The agreed expectation is one export drop per system per day. A source is stale when its
-newest drop is older than `DAILY_DROP_MAX_AGE` before the run. The expectation lives here,
-in one place, until issue 6 moves freshness into Dagster (freshness policies and checks).
+A source is stale when its newest drop is older, at the run, than the freshness its dbt
+source YAML declares (`warn_after`; the same setting gives the Dagster freshness policies of
+the landing folders): the caller passes it in, per system.
 
 Freshness is read from the landing folder (the newest day folder) and from the warehouse
 (the newest vendor modified timestamp loaded, `_modified_at`; GA4 events carry none, so
@@ -20,7 +20,6 @@ import duckdb
 
 from ingestion.exports import SYSTEMS, ExportSystem
 
-DAILY_DROP_MAX_AGE = dt.timedelta(days=1)
 GA4_EVENT_TIME = "to_timestamp(max(try_cast(event_timestamp as bigint)) / 1000000)"
 
 
@@ -31,6 +30,7 @@ class SourceFreshness:
     latest_drop: dt.date | None
     newest_record_at: dt.datetime | None
     is_stale: bool
+    stale_after: dt.timedelta  # the freshness the system's dbt source declares
 
     @property
     def status(self) -> str:
@@ -107,14 +107,14 @@ def newest_records(warehouse: Path) -> dict[str, dt.datetime | None]:
         return newest
 
 
-def source_freshness(landing: Path, warehouse: Path, now: dt.datetime
-                     ) -> tuple[SourceFreshness, ...]:
-    """Each source system's newest drop and record, judged against the daily drop."""
+def source_freshness(landing: Path, warehouse: Path, now: dt.datetime,
+                     stale_after: dict[str, dt.timedelta]) -> tuple[SourceFreshness, ...]:
+    """Each source system's newest drop and record, judged against its freshness."""
     newest = newest_records(warehouse)
     freshness = []
     for system in SYSTEMS:
         drops, latest = latest_drop(landing, system)
-        stale = latest is None or latest < (now - DAILY_DROP_MAX_AGE).date()
-        freshness.append(SourceFreshness(system.name, drops, latest,
-                                         newest.get(system.name), stale))
+        stale = latest is None or latest < (now - stale_after[system.name]).date()
+        freshness.append(SourceFreshness(system.name, drops, latest, newest.get(system.name),
+                                         stale, stale_after[system.name]))
     return tuple(freshness)

@@ -23,9 +23,11 @@ from dagster import (
 from dashboards.render import INDEX, dashboards_dir, render_dashboards
 from dashboards.status import CheckResult, RunStatus, source_freshness
 from ingestion import settings
+from ingestion.exports import SYSTEMS
+from orchestration.dbt_project import source_freshness as source_freshness_of
 from orchestration.quality_checks import gate_rules, model_key, published_marts
 from orchestration.transform_assets import transform_models
-from orchestration.warehouse import WAREHOUSE_POOL
+from orchestration.warehouse import WAREHOUSE_POOL, warehouse_lock
 
 OWNERS = ["team:marketing-ops", "team:sales-ops"]
 PAGES = {
@@ -66,8 +68,12 @@ def dashboard_key(slug: str) -> AssetKey:
 def shared_dashboards(context: AssetExecutionContext):
     """Renders every dashboard page from the published marts."""
     now = dt.datetime.now(dt.UTC)
-    run = RunStatus(now, source_freshness(settings.landing_dir(), settings.warehouse_path(), now),
-                    latest_check_results(context.instance))
+    stale_after = {system.name: freshness[1] or freshness[0]
+                   for system in SYSTEMS if (freshness := source_freshness_of(system.name))}
+    with warehouse_lock(context.log):
+        sources = source_freshness(settings.landing_dir(), settings.warehouse_path(), now,
+                                   stale_after)
+    run = RunStatus(now, sources, latest_check_results(context.instance))
     rendered = render_dashboards(settings.published_warehouse_path(), dashboards_dir(), run)
     context.log.info(f"Rendered {len(rendered)} dashboard pages to {dashboards_dir()}")
     for page in rendered:

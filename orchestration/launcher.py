@@ -79,13 +79,14 @@ def demo(contacts: int, days: int, seed: int) -> None:
     checks = [e.event_specific_data for e in result.all_events
               if e.event_type_value == "ASSET_CHECK_EVALUATION"]
     failed = sorted(f"{c.asset_key.to_user_string()}: {c.check_name}" for c in checks
-                    if not c.passed)
-    print(f"\nChecks: {len(checks) - len(failed)} passed, {len(failed)} failed"
+                    if not c.passed and c.severity.value == "ERROR")
+    print(f"\nChecks: {len(checks) - len(failed)} passed or warned, {len(failed)} failed"
           + "".join(f"\n  FAILED {name}" for name in failed))
     published = settings.published_warehouse_path()
     note = " (the last good copy: this run did not publish)" if failed else ""
     print(f"Published marts: {published if published.exists() else 'none yet'}{note}")
     print(f"Quality Data Docs: {settings.outputs_dir() / 'quality_docs' / 'index.html'}")
+    print(f"Dashboards: {settings.outputs_dir() / 'dashboards' / 'index.html'}")
     print(f"\nWarehouse: {settings.warehouse_path()}")
     print("Query it:  .venv/bin/python -c \"import duckdb; duckdb.connect("
           f"'{settings.warehouse_path()}', read_only=True).sql('show all tables').show()\"")
