@@ -1,14 +1,9 @@
 {#-
-  Macros of the funnel marts (models/marts/funnel): one definition of the reporting
-  periods and of a duration, and the cross-check of the funnel against the journey.
+  Macros of the funnel marts (models/marts/funnel): the days of a reporting period, a
+  duration, and the cross-check of the funnel against the journey (the periods themselves
+  are in reporting_grains.sql).
   Only dbt's cross-database macros are used, so nothing here needs a per-adapter version.
 -#}
-
-{#- The first day of the period a timestamp (UTC) falls in, at one of the reporting grains:
-    day, week (ISO, starting Monday), month or quarter; as a date. -#}
-{% macro funnel_period_start(grain, timestamp) -%}
-    cast({{ dbt.date_trunc(grain, timestamp) }} as date)
-{%- endmacro %}
 
 {#- The number of days of the period starting at period_start (a date) at that grain:
     1, 7, 28 to 31, 90 to 92. -#}
@@ -67,13 +62,13 @@ journey_counts as (
     {%- for grain in grains %}
     select
         '{{ grain }}' as period_grain,
-        {{ funnel_period_start(grain, 'occurred_at') }} as period_start,
+        {{ reporting_period_start(grain, 'occurred_at') }} as period_start,
         stage_key,
         count(distinct person_id) as journey_persons
     from {{ journey }}
     where touchpoint_type = 'stage_entered'
         and stage_key in ({% for stage_key in stage_columns %}'{{ stage_key }}'{{ ', ' if not loop.last }}{% endfor %})
-    group by {{ funnel_period_start(grain, 'occurred_at') }}, stage_key
+    group by {{ reporting_period_start(grain, 'occurred_at') }}, stage_key
     {%- if not loop.last %}
     union all
     {%- endif %}

@@ -6,8 +6,6 @@
 -- median days from the lead stage to each later stage. One row per grain, cohort and slice.
 -- Recent cohorts have had less time to convert: their rates still grow.
 
-{%- set grains = ['day', 'week', 'month', 'quarter'] %}
-
 with stage_entries as (
     select * from {{ ref('funnel_stage_entries') }}
 ),
@@ -38,16 +36,7 @@ cohort_persons as (
 ),
 
 by_cohort as (
-    {%- for grain in grains %}
-    select
-        '{{ grain }}' as period_grain,
-        {{ funnel_period_start(grain, 'cohort_persons.funnel_entered_at') }} as cohort_start,
-        cohort_persons.*
-    from cohort_persons
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
-    {%- endfor %}
+    {{ rows_per_reporting_grain('cohort_persons', 'cohort_persons.funnel_entered_at', 'cohort_start') }}
 ),
 
 aggregated as (

@@ -6,23 +6,12 @@
 -- SALs of the month can exceed 1 (sales-sourced SQLs skip the SAL, and a SAL of last month
 -- becomes an SQL this month). One row per grain, period and slice with at least one entry.
 
-{%- set grains = ['day', 'week', 'month', 'quarter'] %}
-
 with stage_entries as (
     select * from {{ ref('funnel_stage_entries') }}
 ),
 
 by_period as (
-    {%- for grain in grains %}
-    select
-        '{{ grain }}' as period_grain,
-        {{ funnel_period_start(grain, 'stage_entries.entered_at') }} as period_start,
-        stage_entries.*
-    from stage_entries
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
-    {%- endfor %}
+    {{ rows_per_reporting_grain('stage_entries', 'stage_entries.entered_at') }}
 ),
 
 aggregated as (

@@ -5,7 +5,7 @@
 -- grains and additive across slices. Persons still in a stage are not here (their time in
 -- it is not known yet). One row per grain, period, slice and stage with at least one exit.
 
-{%- set grains = ['day', 'week', 'month', 'quarter'] %}
+{%- set grains = var('reporting_grains') %}
 
 with stage_exits as (
     select * from {{ ref('funnel_stage_entries') }}
@@ -16,8 +16,8 @@ by_period as (
     {%- for grain in grains %}
     select
         '{{ grain }}' as period_grain,
-        {{ funnel_period_start(grain, 'stage_exits.next_stage_entered_at') }} as period_start,
-        {{ funnel_days_in_period(grain, funnel_period_start(grain, 'stage_exits.next_stage_entered_at')) }}
+        {{ reporting_period_start(grain, 'stage_exits.next_stage_entered_at') }} as period_start,
+        {{ funnel_days_in_period(grain, reporting_period_start(grain, 'stage_exits.next_stage_entered_at')) }}
             as days_in_period,
         stage_exits.*
     from stage_exits

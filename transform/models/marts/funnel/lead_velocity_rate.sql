@@ -15,8 +15,8 @@ by_period as (
     {%- for grain in grains %}
     select
         '{{ grain }}' as period_grain,
-        {{ funnel_period_start(grain, 'stage_entries.entered_at') }} as period_start,
-        {{ funnel_period_start(grain, dbt.dateadd(grain, -1, funnel_period_start(grain, 'stage_entries.entered_at'))) }}
+        {{ reporting_period_start(grain, 'stage_entries.entered_at') }} as period_start,
+        {{ reporting_period_start(grain, dbt.dateadd(grain, -1, reporting_period_start(grain, 'stage_entries.entered_at'))) }}
             as previous_period_start,
         stage_entries.stage_key
     from stage_entries

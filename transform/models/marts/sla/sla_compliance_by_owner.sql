@@ -3,23 +3,12 @@
 -- MQLs whose window for that SLA has closed (or that met it early), so a period whose
 -- MQLs are still being worked is not shown as failing; mql_count includes every MQL.
 
-{%- set grains = ['day', 'week', 'month', 'quarter'] %}
-
 with mqls as (
     select * from {{ ref('int_mqls_sla_measured') }}
 ),
 
 by_period as (
-    {%- for grain in grains %}
-    select
-        '{{ grain }}' as period_grain,
-        cast({{ dbt.date_trunc(grain, 'mql_at') }} as date) as period_start,
-        mqls.*
-    from mqls
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
-    {%- endfor %}
+    {{ rows_per_reporting_grain('mqls', 'mql_at') }}
 ),
 
 aggregated as (
