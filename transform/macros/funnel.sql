@@ -37,7 +37,7 @@
 
   The model needs period_grain and period_start (the first day of the period, a date).
 -#}
-{% test equals_stage_entries_in_journey(model, journey, stage_columns, grains=['day', 'week', 'month', 'quarter']) %}
+{% test equals_stage_entries_in_journey(model, journey, stage_columns, grains=var('reporting_grains')) %}
 
 with funnel_counts as (
     {%- for grain in grains %}
