@@ -1,4 +1,4 @@
-"""The quality gate in Dagster: one blocking asset check per rule, and the publish step.
+"""The quality gate in Dagster: a blocking asset check per rule, and the publish step.
 
 Wiring only: the rules live in quality/, the publishing in dashboards/. A failed check
 (severity error) stops everything downstream of the asset it guards, so `publish_marts`,
@@ -9,15 +9,17 @@ import json
 
 from dagster import (
     AssetCheckExecutionContext,
+    AssetCheckKey,
     AssetCheckResult,
     AssetChecksDefinition,
     AssetCheckSeverity,
+    AssetCheckSpec,
     AssetExecutionContext,
     AssetKey,
     MaterializeResult,
     MetadataValue,
     asset,
-    asset_check,
+    multi_asset_check,
 )
 from dagster_dbt import get_asset_key_for_model
 
@@ -39,40 +41,61 @@ def model_key(model: str) -> AssetKey:
     return get_asset_key_for_model([transform_models], model)
 
 
-def _check_for(rule: Rule) -> AssetChecksDefinition:
-    @asset_check(
-        asset=model_key(rule.model),
-        name=rule.name,
-        description=rule.description,
-        blocking=True,
-        pool=WAREHOUSE_POOL,  # a read-only connection still needs the writer gone
-    )
-    def _check(context: AssetCheckExecutionContext) -> AssetCheckResult:
-        from quality import gate  # imports Great Expectations: only when checks run
-
-        with warehouse_lock(context.log):
-            outcome = gate.validate(rule)
-        examples = json.loads(outcome.examples.to_json(orient="records", date_format="iso"))
-        problems = outcome.errors + outcome.failed_expectations
-        return AssetCheckResult(
-            passed=outcome.passed,
-            severity=AssetCheckSeverity.ERROR,
-            description=rule.description if outcome.passed else "; ".join(problems),
-            metadata={
-                "rows_checked": outcome.rows_checked,
-                "failing_rows": outcome.failing_rows,
-                "failed_expectations": MetadataValue.json(outcome.failed_expectations),
-                "errors": MetadataValue.json(outcome.errors),
-                "example_rows": MetadataValue.json(examples),
-                "data_docs": MetadataValue.path(str(outcome.docs_page or gate.docs_dir())),
-            },
-        )
-
-    return _check
+def check_key(rule: Rule) -> AssetCheckKey:
+    return AssetCheckKey(model_key(rule.model), rule.name)
 
 
 def quality_checks() -> list[AssetChecksDefinition]:
-    return [_check_for(rule) for rule in gate_rules()]
+    """One blocking check per rule, on the model it guards, run together in one step (one
+    Great Expectations context, one lock) so the gate costs seconds, not a step per rule."""
+    rules = gate_rules()
+
+    @multi_asset_check(
+        name="quality_gate",
+        specs=[AssetCheckSpec(name=rule.name, asset=model_key(rule.model),
+                              description=rule.description, blocking=True)
+               for rule in rules],
+        can_subset=True,
+        pool=WAREHOUSE_POOL,  # a read-only connection still needs the writer gone
+    )
+    def _gate(context: AssetCheckExecutionContext):
+        from quality import gate  # imports Great Expectations: only when checks run
+
+        selected = context.selected_asset_check_keys
+        with warehouse_lock(context.log):
+            for rule in rules:
+                if check_key(rule) in selected:
+                    try:
+                        outcome = gate.validate(rule)
+                    except Exception as error:  # a rule that cannot run has failed
+                        context.log.error(f"{rule.model}.{rule.name} could not run: {error}")
+                        outcome = gate.RuleOutcome(rule=rule, rows_checked=0,
+                                                   errors=[f"{type(error).__name__}: {error}"])
+                    yield _result(rule, outcome)
+
+    return [_gate]
+
+
+def _result(rule: Rule, outcome) -> AssetCheckResult:
+    from quality.gate import docs_dir
+
+    examples = json.loads(outcome.examples.to_json(orient="records", date_format="iso"))
+    problems = outcome.errors + outcome.failed_expectations
+    return AssetCheckResult(
+        asset_key=model_key(rule.model),
+        check_name=rule.name,
+        passed=outcome.passed,
+        severity=AssetCheckSeverity.ERROR,
+        description=rule.description if outcome.passed else "; ".join(problems),
+        metadata={
+            "rows_checked": outcome.rows_checked,
+            "failing_rows": outcome.failing_rows,
+            "failed_expectations": MetadataValue.json(outcome.failed_expectations),
+            "errors": MetadataValue.json(outcome.errors),
+            "example_rows": MetadataValue.json(examples),
+            "data_docs": MetadataValue.path(str(outcome.docs_page or docs_dir())),
+        },
+    )
 
 
 def _published_deps() -> list[AssetKey]:
