@@ -1,7 +1,9 @@
 """Dagster assets for the dlt sources: one asset per raw table, one multi-asset per system."""
 
 
+import tempfile
 from collections.abc import Iterator
+from pathlib import Path
 
 from dagster import (
     AssetExecutionContext,
@@ -84,10 +86,16 @@ class ExportTranslator(DagsterDltTranslator):
         )
 
 
+# The pipeline the decorator inspects when the definitions load gets a private working
+# folder: dlt tidies its folder when a pipeline is created, and the shared one may be in
+# use by a run in another process. Runs build the real pipeline under the warehouse lock.
+_DEFINITION_PIPELINES = tempfile.TemporaryDirectory(prefix="shared_funnel_dlt_")
+
+
 def _build_system_assets(system: ExportSystem):
     @dlt_assets(
         dlt_source=source_for(system),
-        dlt_pipeline=export_pipeline(system),
+        dlt_pipeline=export_pipeline(system, Path(_DEFINITION_PIPELINES.name)),
         name=f"load_{system.name}",
         dagster_dlt_translator=ExportTranslator(system),
         pool=WAREHOUSE_POOL,

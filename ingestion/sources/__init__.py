@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from pathlib import Path
 
 import dlt
 from dlt.sources.filesystem import FileItemDict, filesystem
@@ -110,14 +111,17 @@ def export_file_error(error: BaseException) -> ExportFileError | None:
     return error
 
 
-def export_pipeline(system: ExportSystem) -> dlt.Pipeline:
-    """The dlt pipeline loading one system into its raw dataset of the warehouse."""
+def export_pipeline(system: ExportSystem, pipelines_dir: Path | None = None) -> dlt.Pipeline:
+    """The dlt pipeline loading one system into its raw dataset of the warehouse.
+
+    Its working folder is under the data dir unless `pipelines_dir` says otherwise.
+    """
     settings.apply_environment()
     # Arrow rows get dlt's _dlt_load_id too, so every raw row says which load brought it.
     os.environ.setdefault("NORMALIZE__PARQUET_NORMALIZER__ADD_DLT_LOAD_ID", "true")
     return dlt.pipeline(
         pipeline_name=f"shared_funnel_{system.name}",
-        pipelines_dir=str(settings.data_dir() / "dlt_pipelines"),
+        pipelines_dir=str(pipelines_dir or settings.data_dir() / "dlt_pipelines"),
         destination=dlt.destinations.duckdb(str(settings.warehouse_path())),
         dataset_name=system.dataset,
         progress="log",
