@@ -3,7 +3,7 @@
 import json
 import sys
 from datetime import timedelta
-from functools import cached_property
+from functools import cache, cached_property
 from importlib.metadata import version
 from pathlib import Path
 
@@ -40,6 +40,12 @@ def dbt_resource() -> OfflineDbtCliResource:
 PERIODS = {"minute": "minutes", "hour": "hours", "day": "days"}
 
 
+@cache
+def manifest() -> dict:
+    """The parsed dbt manifest, read once per process (`make prepare` writes it)."""
+    return json.loads(dbt_project.manifest_path.read_text())
+
+
 def source_freshness(source_name: str) -> tuple[timedelta, timedelta | None] | None:
     """(error_after, warn_after) of a dbt source, as its YAML declares them.
 
@@ -47,8 +53,7 @@ def source_freshness(source_name: str) -> tuple[timedelta, timedelta | None] | N
     (transform/models/staging/<system>/_<system>__sources.yml); Dagster's freshness
     policies and the data-status page read it from the manifest.
     """
-    manifest = json.loads(dbt_project.manifest_path.read_text())
-    for node in manifest["sources"].values():
+    for node in manifest()["sources"].values():
         freshness = node["source_name"] == source_name and node.get("freshness")
         if freshness and freshness.get("error_after", {}).get("count"):
             return _timedelta(freshness["error_after"]), _timedelta(freshness.get("warn_after"))

@@ -25,7 +25,7 @@ from dagster_dbt import get_asset_key_for_model
 
 from dashboards.publish import publish_marts
 from ingestion import settings
-from orchestration.dbt_project import dbt_project
+from orchestration.dbt_project import manifest
 from orchestration.transform_assets import transform_models
 from orchestration.warehouse import WAREHOUSE_POOL, warehouse_lock
 from quality.rules import RULES, Rule, mart_rules
@@ -34,7 +34,7 @@ OWNERS = ["team:data-platform"]
 
 
 def gate_rules() -> list[Rule]:
-    return [*RULES, *mart_rules(dbt_project.manifest_path)]
+    return [*RULES, *mart_rules(manifest())]
 
 
 def model_key(model: str) -> AssetKey:
@@ -105,8 +105,7 @@ def _published_deps() -> list[AssetKey]:
 
 
 def _manifest_models() -> list[dict]:
-    manifest = json.loads(dbt_project.manifest_path.read_text())
-    return [n for n in manifest["nodes"].values() if n["resource_type"] == "model"]
+    return [n for n in manifest()["nodes"].values() if n["resource_type"] == "model"]
 
 
 @asset(

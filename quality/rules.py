@@ -12,10 +12,8 @@ lie in [0, 1] unless ``meta.unbounded_rates`` names it (a growth rate, a ratio o
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from transform.definitions import LeadDefinitions
@@ -341,9 +339,9 @@ def _rates_in_unit_interval(columns: list[str]) -> Expectations:
     return expectations
 
 
-def mart_rules(manifest_path: Path) -> list[Rule]:
-    """For every mart: no duplicates at its declared grain; every rate in [0, 1]."""
-    manifest = json.loads(manifest_path.read_text())
+def mart_rules(manifest: dict) -> list[Rule]:
+    """For every mart of a parsed dbt manifest: no duplicates at its declared grain; every
+    rate in [0, 1]."""
     rules = []
     for node in sorted(manifest["nodes"].values(), key=lambda n: n["name"]):
         if node["resource_type"] != "model" or node["fqn"][1] != "marts":
