@@ -61,17 +61,14 @@ def quality_checks() -> list[AssetChecksDefinition]:
     def _gate(context: AssetCheckExecutionContext):
         from quality import gate  # imports Great Expectations: only when checks run
 
-        selected = context.selected_asset_check_keys
+        selected = [rule for rule in rules if check_key(rule) in context.selected_asset_check_keys]
         with warehouse_lock(context.log):
-            for rule in rules:
-                if check_key(rule) in selected:
-                    try:
-                        outcome = gate.validate(rule)
-                    except Exception as error:  # a rule that cannot run has failed
-                        context.log.error(f"{rule.model}.{rule.name} could not run: {error}")
-                        outcome = gate.RuleOutcome(rule=rule, rows_checked=0,
-                                                   errors=[f"{type(error).__name__}: {error}"])
-                    yield _result(rule, outcome)
+            outcomes = gate.validate_rules(selected, log=context.log.info)
+        for outcome in outcomes:
+            if outcome.errors:
+                context.log.error(f"{outcome.rule.model}.{outcome.rule.name} could not run: "
+                                  f"{'; '.join(outcome.errors)}")
+            yield _result(outcome.rule, outcome)
 
     return [_gate]
 
