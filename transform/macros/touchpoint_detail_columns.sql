@@ -16,3 +16,15 @@
         {{ values.get(name, 'cast(null as ' ~ null_type ~ ')') }} as {{ name }},
     {%- endfor %}
 {%- endmacro %}
+
+{#- A fingerprint of one person's timeline (an aggregate over their touchpoint rows): every
+    column a journey row is made of, but not those derived from the others (touchpoint_id,
+    touchpoint_seq, days_since_first_touch). Equal fingerprints: an equal timeline. -#}
+{% macro timeline_fingerprint() -%}
+    sum(hash(
+        person_id, account_id, cast(occurred_at as {{ dbt.type_timestamp() }}),
+        touchpoint_type, system, source_record_id,
+        {%- for name in touchpoint_detail_column_names() %} {{ name }},{% endfor %}
+        is_inferred
+    ))
+{%- endmacro %}

@@ -7,6 +7,20 @@
 -- SPAMREPORT, UNSUBSCRIBED...); SENT, DELIVERED, PROCESSED, DEFERRED and DROPPED are
 -- deliveries marketing made, not something the person did, and would swamp the timeline.
 
+-- Incremental: a refresh rebuilds only the timelines that changed. Each person's
+-- touchpoints are compared with the rows already built by a fingerprint of everything a
+-- timeline is made of (timelines_changed below): a new or updated source row, a merge, a
+-- stage moved or a new account changes some person's fingerprint, and only those persons'
+-- rows are deleted and inserted again. Rows of persons merged away go in the post-hook.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='person_id',
+    on_schema_change='fail',
+    post_hook="delete from {{ this }} where person_id not in
+               (select person_id from {{ ref('int_persons_identified') }})",
+) }}
+
 with identities as (
     select identity_kind, source_id, person_id
     from {{ ref('int_identities_linked') }}
@@ -239,6 +253,25 @@ known_touchpoints as (
     where touchpoints.occurred_at is not null
 ),
 
+{%- if is_incremental() %}
+
+timelines_changed as (
+    select coalesce(current_timelines.person_id, built_timelines.person_id) as person_id
+    from (
+        select person_id, {{ timeline_fingerprint() }} as fingerprint
+        from known_touchpoints
+        group by person_id
+    ) as current_timelines
+    full outer join (
+        select person_id, {{ timeline_fingerprint() }} as fingerprint
+        from {{ this }}
+        group by person_id
+    ) as built_timelines
+        on built_timelines.person_id = current_timelines.person_id
+    where current_timelines.fingerprint is distinct from built_timelines.fingerprint
+),
+{%- endif %}
+
 sequenced as (
     select
         known_touchpoints.*,
@@ -248,6 +281,9 @@ sequenced as (
         ) as touchpoint_seq,
         min(occurred_at) over (partition by person_id) as first_touch_at
     from known_touchpoints
+    {%- if is_incremental() %}
+    where person_id in (select person_id from timelines_changed)
+    {%- endif %}
 )
 
 select
