@@ -105,15 +105,19 @@ def _measure(variant: str, landing: Path) -> dict:
 
 
 def ensure_exports(landing: Path, contacts: int, days: int, seed: int) -> None:
+    from ingestion.demo_exports import generate
+    from ingestion.demo_exports.people import MQL_VIOLATION_SHARE
+
     manifest = landing / "_demo_exports.json"
     if manifest.exists():
         found = json.loads(manifest.read_text())
-        if (found.get("contacts"), found.get("days"), found.get("seed")) == (contacts, days, seed):
+        # exports with planted MQL violations (an older default) would fail the gate
+        wanted = {"contacts": contacts, "days": days, "seed": seed,
+                  "mql_violation_share": MQL_VIOLATION_SHARE}
+        if all(found.get(key) == value for key, value in wanted.items()):
             print(f"Reusing exports in {landing}")
             return
         shutil.rmtree(landing)
-    from ingestion.demo_exports import generate
-
     print(f"Generating {contacts:,} contacts over {days} days into {landing} ...", flush=True)
     started = time.perf_counter()
     generate(landing, seed=seed, contacts=contacts, days=days)

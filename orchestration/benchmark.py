@@ -43,7 +43,11 @@ def _worker() -> None:
     steps = {stats.step_key: stats.end_time - stats.start_time
              for stats in instance.get_run_step_stats(result.run_id)
              if stats.start_time and stats.end_time}
-    print(json.dumps({"success": result.success, "steps": steps}))
+    failures = [f"step {event.step_key} failed" for event in result.all_events
+                if event.is_step_failure]
+    failures += [f"check {check.asset_key.to_user_string()}:{check.check_name} failed"
+                 for check in result.get_asset_check_evaluations() if not check.passed]
+    print(json.dumps({"success": result.success, "steps": steps, "failures": failures}))
 
 
 def _environment(data: Path, dbt_target: Path) -> dict:
@@ -71,7 +75,7 @@ def _run(data: Path, dbt_target: Path) -> dict:
         raise SystemExit(f"the refresh of {data} failed:\n{child.stderr[-3000:]}")
     outcome = json.loads(lines[-1])
     if not outcome["success"]:
-        raise SystemExit(f"the refresh of {data} failed; see its run log in {data}")
+        raise SystemExit(f"the refresh of {data} failed: {'; '.join(outcome['failures'])}")
     return {"seconds": seconds, "steps": outcome["steps"]}
 
 

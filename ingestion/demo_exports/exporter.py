@@ -21,6 +21,7 @@ from . import ga4, hubspot, salesforce
 from .catalog import TAIL_DAYS
 from .clock import DAY, happened
 from .ids import arrow, flat, int_values, join
+from .people import MQL_VIOLATION_SHARE
 from .tables import Window
 from .world import World, simulate
 
@@ -73,7 +74,8 @@ def _write_manifest(out_dir: Path, seed: int, contacts: int, days: int, start: d
                     last_day: dt.date) -> None:
     manifest = {"generator": "ingestion.demo_exports", "format": MANIFEST_FORMAT, "seed": seed,
                 "contacts": contacts, "days": days, "start": start.isoformat(),
-                "last_day": last_day.isoformat(), "tail_days": TAIL_DAYS}
+                "last_day": last_day.isoformat(), "tail_days": TAIL_DAYS,
+                "mql_violation_share": MQL_VIOLATION_SHARE}
     (out_dir / MANIFEST_NAME).write_text(json.dumps(manifest, indent=2) + "\n")
 
 
