@@ -63,20 +63,25 @@ web_campaigns as (
         and {{ dbt.position("'('", 'sessions.campaign') }} <> 1
 ),
 
+-- A member names a lead, a contact or both: one row per (kind, id) it names, then one
+-- equi-join on both (a join on an OR of the two runs as a nested loop in DuckDB: 4 s
+-- instead of 0.06 s at 100,000 contacts).
 responded_members as (
     select
-        members.lead_id,
-        members.contact_id,
+        identity_kinds.identity_kind,
+        case identity_kinds.identity_kind
+            when 'crm_lead' then members.lead_id
+            else members.contact_id
+        end as source_id,
         coalesce(cast(members.first_responded_date as timestamp), members.created_at) as touched_at,
         campaigns.campaign_name as campaign
     from {{ ref('stg_crm__campaign_members') }} as members
     inner join {{ ref('stg_crm__campaigns') }} as campaigns
         on campaigns.campaign_id = members.campaign_id
+    cross join (values ('crm_lead'), ('crm_contact')) as identity_kinds(identity_kind)
     where members.has_responded and not members.is_deleted
 ),
 
--- a member names a lead, a contact or both: two equi-joins, not one join on an OR (which
--- DuckDB can only run as a nested loop: 4 s instead of 0.06 s at 100,000 contacts)
 crm_campaigns as (
     select
         identities.person_id,
@@ -86,21 +91,8 @@ crm_campaigns as (
         3 as source_rank
     from responded_members as members
     inner join identities
-        on identities.identity_kind = 'crm_lead'
-        and identities.source_id = members.lead_id
-
-    union all
-
-    select
-        identities.person_id,
-        members.touched_at,
-        members.campaign,
-        'crm_campaign_member' as campaign_from,
-        3 as source_rank
-    from responded_members as members
-    inner join identities
-        on identities.identity_kind = 'crm_contact'
-        and identities.source_id = members.contact_id
+        on identities.identity_kind = members.identity_kind
+        and identities.source_id = members.source_id
 ),
 
 campaign_touches as (
