@@ -79,11 +79,12 @@ def validate_rules(rules: list[Rule], definitions: LeadDefinitions | None = None
     time: half a second per rule, whatever the size of its rows).
     """
     definitions = definitions or load_definitions()
-    outcomes = []
+    outcomes, validated = [], set()
     for rule in rules:
         started = time.perf_counter()
         try:
             outcome = _validate(rule, definitions)
+            validated.add(rule)
         except Exception as error:  # a rule that cannot run has failed
             outcome = RuleOutcome(rule=rule, rows_checked=0,
                                   errors=[f"{type(error).__name__}: {error}"])
@@ -91,12 +92,8 @@ def validate_rules(rules: list[Rule], definitions: LeadDefinitions | None = None
             f"{outcome.rows_checked:,} rows in {time.perf_counter() - started:.2f} s")
         outcomes.append(outcome)
     _context().build_data_docs(site_names=["quality"])
-    return [replace(outcome, docs_page=_docs_page(outcome.rule)) for outcome in outcomes]
-
-
-def validate(rule: Rule, definitions: LeadDefinitions | None = None) -> RuleOutcome:
-    """Run one rule's expectations on its rows; write the result to the Data Docs."""
-    return validate_rules([rule], definitions)[0]
+    return [replace(outcome, docs_page=_docs_page(outcome.rule)) if outcome.rule in validated
+            else outcome for outcome in outcomes]
 
 
 def _validate(rule: Rule, definitions: LeadDefinitions) -> RuleOutcome:
@@ -126,9 +123,10 @@ def _validate(rule: Rule, definitions: LeadDefinitions) -> RuleOutcome:
 
 
 def _docs_page(rule: Rule) -> Path | None:
-    # GE files a suite named <model>.<rule> under validations/<model>/<rule>/<run>/.
-    pages = sorted(docs_dir().glob(f"validations/{rule.model}/{rule.name}/**/*.html"),
-                   key=lambda page: page.stat().st_mtime)
+    """The page of the rule's latest validation: GE files a suite named <model>.<rule>
+    under validations/<model>/<rule>/<batch>/<run time>/, and run times sort as text."""
+    pages = sorted(docs_dir().glob(f"validations/{rule.model}/{rule.name}/*/*/*.html"),
+                   key=lambda page: page.parent.name)
     return pages[-1] if pages else None
 
 
