@@ -66,7 +66,7 @@ def quality_checks() -> list[AssetChecksDefinition]:
             outcomes = gate.validate_rules(selected, log=context.log.info)
         for outcome in outcomes:
             if outcome.errors:
-                context.log.error(f"{outcome.rule.model}.{outcome.rule.name} could not run: "
+                context.log.error(f"{outcome.rule.model}.{outcome.rule.name} raised: "
                                   f"{'; '.join(outcome.errors)}")
             yield _result(outcome.rule, outcome)
 

@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pandas as pd
@@ -79,24 +80,26 @@ def validate_rules(rules: list[Rule], definitions: LeadDefinitions | None = None
     time: half a second per rule, whatever the size of its rows).
     """
     definitions = definitions or load_definitions()
-    outcomes, validated = [], set()
+    outcomes, run_ids = [], {}
     for rule in rules:
         started = time.perf_counter()
         try:
-            outcome = _validate(rule, definitions)
-            validated.add(rule)
+            outcome, run_ids[rule] = _validate(rule, definitions)
         except Exception as error:  # a rule that cannot run has failed
             outcome = RuleOutcome(rule=rule, rows_checked=0,
                                   errors=[f"{type(error).__name__}: {error}"])
         log(f"{rule.model}.{rule.name}: {'passed' if outcome.passed else 'FAILED'} on "
             f"{outcome.rows_checked:,} rows in {time.perf_counter() - started:.2f} s")
         outcomes.append(outcome)
-    _context().build_data_docs(site_names=["quality"])
-    return [replace(outcome, docs_page=_docs_page(outcome.rule)) if outcome.rule in validated
-            else outcome for outcome in outcomes]
+    try:
+        _context().build_data_docs(site_names=["quality"])
+    except Exception as error:  # the verdicts stand without their pages
+        log(f"Data Docs could not be rendered: {type(error).__name__}: {error}")
+    return [replace(outcome, docs_page=_docs_page(outcome.rule, run_ids[outcome.rule]))
+            if outcome.rule in run_ids else outcome for outcome in outcomes]
 
 
-def _validate(rule: Rule, definitions: LeadDefinitions) -> RuleOutcome:
+def _validate(rule: Rule, definitions: LeadDefinitions) -> tuple[RuleOutcome, Any]:
     import great_expectations as gx
 
     rows = read_rows(rule.query)
@@ -119,15 +122,15 @@ def _validate(rule: Rule, definitions: LeadDefinitions) -> RuleOutcome:
         gx.ValidationDefinition(name=name, data=batch, suite=suite))
     result = validation.run(batch_parameters={"dataframe": rows},
                             result_format={"result_format": "COMPLETE"})
-    return _outcome(rule, rows, result)
+    return _outcome(rule, rows, result), result.meta["run_id"]
 
 
-def _docs_page(rule: Rule) -> Path | None:
-    """The page of the rule's latest validation: GE files a suite named <model>.<rule>
-    under validations/<model>/<rule>/<batch>/<run time>/, and run times sort as text."""
-    pages = sorted(docs_dir().glob(f"validations/{rule.model}/{rule.name}/*/*/*.html"),
-                   key=lambda page: page.parent.name)
-    return pages[-1] if pages else None
+def _docs_page(rule: Rule, run_id) -> Path | None:
+    """This validation's page, if it was rendered: GE files a suite named <model>.<rule>
+    under validations/<model>/<rule>/<run name>/<run time>/."""
+    run_name, run_time = run_id.to_tuple()
+    return next(docs_dir().glob(f"validations/{rule.model}/{rule.name}/{run_name}/{run_time}/"
+                                "*.html"), None)
 
 
 def _outcome(rule: Rule, rows: pd.DataFrame, result) -> RuleOutcome:
