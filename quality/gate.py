@@ -48,7 +48,8 @@ def docs_dir() -> Path:
 
 
 @functools.cache
-def _context():
+def _context(docs: Path):
+    """One ephemeral GE context per Data Docs folder (per data dir) in this process."""
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
@@ -57,7 +58,7 @@ def _context():
     context.add_data_docs_site(site_name="quality", site_config={
         "class_name": "SiteBuilder",
         "store_backend": {"class_name": "TupleFilesystemStoreBackend",
-                          "base_directory": str(docs_dir())},
+                          "base_directory": str(docs)},
         "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
     })
     context.data_sources.add_pandas("warehouse")
@@ -92,7 +93,7 @@ def validate_rules(rules: list[Rule], definitions: LeadDefinitions | None = None
             f"{outcome.rows_checked:,} rows in {time.perf_counter() - started:.2f} s")
         outcomes.append(outcome)
     try:
-        _context().build_data_docs(site_names=["quality"])
+        _context(docs_dir()).build_data_docs(site_names=["quality"])
     except Exception as error:  # the verdicts stand without their pages
         log(f"Data Docs could not be rendered: {type(error).__name__}: {error}")
     return [replace(outcome, docs_page=_docs_page(outcome.rule, run_ids[outcome.rule]))
@@ -103,7 +104,7 @@ def _validate(rule: Rule, definitions: LeadDefinitions) -> tuple[RuleOutcome, An
     import great_expectations as gx
 
     rows = read_rows(rule.query)
-    context = _context()
+    context = _context(docs_dir())
     name = f"{rule.model}.{rule.name}"
     for existing in context.validation_definitions.all():
         if existing.name == name:

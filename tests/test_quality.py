@@ -118,6 +118,7 @@ VIOLATIONS = {
 @pytest.mark.parametrize("guarded", list(VIOLATIONS), ids=lambda key: "/".join(key))
 def test_a_violation_fails_exactly_its_check_and_blocks_publishing(refreshed_copy, guarded):
     published_before = fingerprint()
+    docs_before = set(settings.outputs_dir().glob("quality_docs/**/*.html"))
     with duckdb.connect(str(settings.warehouse_path())) as con:
         con.execute(VIOLATIONS[guarded])
 
@@ -128,7 +129,9 @@ def test_a_violation_fails_exactly_its_check_and_blocks_publishing(refreshed_cop
     metadata = checks[guarded].metadata
     assert metadata["failing_rows"].value >= 1
     assert metadata["example_rows"].value  # the offending rows, to look at
-    assert Path(metadata["data_docs"].value).is_file()
+    page = Path(metadata["data_docs"].value)  # this run's page, in this data dir
+    assert page.is_file() and page not in docs_before
+    assert page.is_relative_to(settings.outputs_dir())
     assert PUBLISHED not in materialized
     assert fingerprint() == published_before
 
