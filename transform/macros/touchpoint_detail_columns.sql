@@ -28,3 +28,17 @@
         is_inferred
     ))
 {%- endmacro %}
+
+{#- The order that breaks ties between touchpoints at the same instant, in a person's and in
+    an account's timeline: a form fill comes after the session it was made in, a stage
+    after the touch that caused it. -#}
+{% macro touchpoint_type_order(touchpoint_type) -%}
+    case {{ touchpoint_type }}
+        when 'web_session' then 1
+        when 'form_submission' then 2
+        when 'email_engagement' then 3
+        when 'sales_touch' then 4
+        when 'opportunity_stage_change' then 5
+        when 'stage_entered' then 6
+    end
+{%- endmacro %}

@@ -226,14 +226,7 @@ known_touchpoints as (
         persons.account_id,
         {{ surrogate_key(['touchpoints.touchpoint_type', 'touchpoints.source_record_id', 'touchpoints.person_id']) }}
             as touchpoint_id,
-        case touchpoints.touchpoint_type
-            when 'web_session' then 1
-            when 'form_submission' then 2
-            when 'email_engagement' then 3
-            when 'sales_touch' then 4
-            when 'opportunity_stage_change' then 5
-            when 'stage_entered' then 6
-        end as touchpoint_type_order
+        {{ touchpoint_type_order('touchpoints.touchpoint_type') }} as touchpoint_type_order
     from touchpoints
     inner join persons
         on persons.person_id = touchpoints.person_id

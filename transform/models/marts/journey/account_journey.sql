@@ -15,14 +15,7 @@ sequenced as (
             partition by account_id
             order by
                 occurred_at,
-                case touchpoint_type
-                    when 'web_session' then 1
-                    when 'form_submission' then 2
-                    when 'email_engagement' then 3
-                    when 'sales_touch' then 4
-                    when 'opportunity_stage_change' then 5
-                    when 'stage_entered' then 6
-                end,
+                {{ touchpoint_type_order('touchpoint_type') }},
                 touchpoint_id
         ) as account_touchpoint_seq,
         min(occurred_at) over (partition by account_id) as first_account_touch_at,
