@@ -9,9 +9,9 @@ import pytest
 from dagster import materialize
 
 from ingestion.exports import CRM, MARKETING_AUTOMATION, SYSTEMS, WEB_ANALYTICS
+from orchestration import launcher
 from orchestration.dbt_project import dbt_resource
 from orchestration.definitions import defs
-from orchestration import launcher
 from orchestration.ingestion_assets import ingestion_assets
 from tests.conftest import query, table_counts
 
