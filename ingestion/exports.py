@@ -1,4 +1,4 @@
-"""The contract for the export files the pipeline reads.
+"""The contract for the export files the pipeline reads: tables, and the roles of their columns.
 
 The landing folder holds one folder per source system and, inside it, one folder per
 export day (``<landing>/<system>/<YYYY-MM-DD>/<file>``). Each day's files carry the
@@ -6,33 +6,99 @@ records created or modified that day, the way scheduled delta exports of the rea
 do: a record updated later appears again in a later day's file with a newer modified
 timestamp.
 
-Column names are the vendors' own: HubSpot internal property names, Salesforce standard
-object API names (``__c`` for the custom fields an aligned org adds), GA4's BigQuery
-export schema. The demo generator writes exactly these files; a user drops in real
-exports of the same shape. Columns not listed here are kept as they come (a new column
-is added to the warehouse, never dropped); columns listed as required must be present
-in every file or the source fails, naming the file and the column.
+Each table lists the **roles** its columns play, named after the vendors' own fields
+(HubSpot internal property names, Salesforce standard object API names, GA4's BigQuery
+export schema; ``__c`` for the custom fields some orgs add). Which column of a company's
+file plays a role is the source mapping's business (:mod:`ingestion.mapping`, one YAML
+file per company): by default the column of the role's own name, case-insensitively.
+
+- A **required** role is in every standard export of the vendor: a file without it fails
+  its source, and every missing role of every file is named in one message.
+- An **optional** role may be absent: it is loaded as an empty column (or its ``default``),
+  and ``fallback`` says what the pipeline does without it.
+
+Columns no role uses are kept as they come (a new column is added to the warehouse, never
+dropped). Timestamps and dates are read in any of the vendors' formats (ISO 8601 with or
+without a zone, ``+0000``, epoch seconds or milliseconds, date only) and loaded as ISO
+8601 UTC text; a timestamp without a zone is read in the time zone the mapping declares
+for its source (default UTC).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
+
+Kind = Literal["text", "timestamp", "date", "json"]
+
+
+@dataclass(frozen=True)
+class Column:
+    """One role a column of an export file plays."""
+
+    name: str  # the vendor's own field name: the raw column's name in the warehouse
+    kind: Kind = "text"
+    required: bool = False
+    default: str | None = None  # the value of an absent optional role (else empty)
+    fallback: str = ""  # what the pipeline does when an optional role is absent
+    aliases: tuple[str, ...] = ()  # the vendor's other spellings (API versions, UI labels)
+
+    @property
+    def candidates(self) -> tuple[str, ...]:
+        """The column names that play this role unless the mapping says otherwise."""
+        return (self.name, *self.aliases)
+
+
+def required(name: str, kind: Kind = "text", aliases: tuple[str, ...] = ()) -> Column:
+    return Column(name, kind, required=True, aliases=aliases)
+
+
+def optional(name: str, kind: Kind = "text", fallback: str = "",
+             default: str | None = None, aliases: tuple[str, ...] = ()) -> Column:
+    return Column(name, kind, required=False, default=default, fallback=fallback,
+                  aliases=aliases)
+
+
+def timestamps(*names: str, fallback: str = "") -> tuple[Column, ...]:
+    return tuple(optional(n, "timestamp", fallback) for n in names)
+
+
+def texts(*names: str, fallback: str = "") -> tuple[Column, ...]:
+    return tuple(optional(n, "text", fallback) for n in names)
+
+
+def labelled(*names_and_labels: tuple[str, str], fallback: str = "") -> tuple[Column, ...]:
+    """Optional text roles with the label a UI export heads them with."""
+    return tuple(optional(n, fallback=fallback, aliases=(label,))
+                 for n, label in names_and_labels)
 
 
 @dataclass(frozen=True)
 class ExportTable:
-    """One kind of export file and how it is keyed."""
+    """One kind of export file, the roles of its columns, and how it is keyed."""
 
     name: str  # the raw table (and dlt resource) name
-    file_name: str  # the file name inside each day folder
-    required_columns: tuple[str, ...]
+    file_name: str  # the file name inside each day folder (the mapping may name another)
+    columns: tuple[Column, ...]
     primary_key: str | None = None  # vendor's primary key; None means append-only
     modified_column: str | None = None  # vendor's last-modified timestamp: the latest wins
     description: str = ""
+    optional_file: bool = False  # a standard org may not export it at all
 
     @property
     def file_glob(self) -> str:
         return f"*/{self.file_name}"
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns)
+
+    @property
+    def required_columns(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns if c.required)
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
 
 
 @dataclass(frozen=True)
@@ -49,6 +115,8 @@ class ExportSystem:
         return next(t for t in self.tables if t.name == name)
 
 
+_NO_STAGE_DATE = "the stage is not entered from HubSpot (the CRM or another stage date may say)"
+
 MARKETING_AUTOMATION = ExportSystem(
     name="marketing_automation",
     dataset="raw_marketing_automation",
@@ -62,17 +130,36 @@ MARKETING_AUTOMATION = ExportSystem(
             modified_column="lastmodifieddate",
             description="Contacts with lifecycle stage, lead status, score, source and "
             "the 'became a <stage> date' properties.",
-            required_columns=(
-                "hs_object_id", "email", "firstname", "lastname", "jobtitle",
-                "lifecyclestage", "hs_lead_status", "hubspotscore",
-                "hs_analytics_source", "hs_analytics_source_data_1",
-                "hs_analytics_source_data_2", "company", "numemployees", "industry",
-                "country", "hubspot_owner_id",
-                "hs_lifecyclestage_subscriber_date", "hs_lifecyclestage_lead_date",
-                "hs_lifecyclestage_marketingqualifiedlead_date",
-                "hs_lifecyclestage_salesqualifiedlead_date",
-                "hs_lifecyclestage_opportunity_date", "hs_lifecyclestage_customer_date",
-                "hs_merged_object_ids", "createdate", "lastmodifieddate",
+            columns=(
+                # CRM v3 `id`, legacy v1 `vid`, UI exports' "Record ID".
+                required("hs_object_id", aliases=("id", "vid", "canonical-vid", "Record ID")),
+                required("email", aliases=("Email",)),
+                *labelled(("firstname", "First Name"), ("lastname", "Last Name"),
+                          ("jobtitle", "Job Title")),
+                optional("lifecyclestage", fallback="stages come from the stage dates "
+                         "and the CRM", aliases=("Lifecycle Stage",)),
+                optional("hs_lead_status", aliases=("Lead Status",)),
+                optional("hubspotscore", fallback="no score: the MQL rule's score test fails, "
+                         "a high-intent form still qualifies", aliases=("HubSpot Score",)),
+                optional("hs_analytics_source", fallback="the channel comes from the CRM's "
+                         "LeadSource, else 'unknown'", aliases=("Original Source",)),
+                *labelled(("hs_analytics_source_data_1", "Original Source Drill-Down 1"),
+                          ("hs_analytics_source_data_2", "Original Source Drill-Down 2")),
+                *labelled(("company", "Company Name"), ("numemployees", "Number of Employees"),
+                          ("industry", "Industry"), ("country", "Country/Region"),
+                          fallback="unknown: the fit tests of the MQL rule fail"),
+                optional("hubspot_owner_id", aliases=("Contact owner ID",)),
+                *timestamps(
+                    "hs_lifecyclestage_subscriber_date", "hs_lifecyclestage_lead_date",
+                    "hs_lifecyclestage_marketingqualifiedlead_date",
+                    "hs_lifecyclestage_salesqualifiedlead_date",
+                    "hs_lifecyclestage_opportunity_date", "hs_lifecyclestage_customer_date",
+                    fallback=_NO_STAGE_DATE),
+                optional("hs_merged_object_ids", fallback="no merges known",
+                         aliases=("merged-vids",)),
+                required("createdate", "timestamp", aliases=("Create Date", "createdAt")),
+                required("lastmodifieddate", "timestamp",
+                         aliases=("Last Modified Date", "updatedAt")),
             ),
         ),
         ExportTable(
@@ -80,11 +167,26 @@ MARKETING_AUTOMATION = ExportSystem(
             file_name="form_submissions.csv",
             primary_key="conversion_id",
             modified_column="submitted_at",
-            description="Form submissions, with the GA client id captured on the form.",
-            required_columns=(
-                "conversion_id", "contact_id", "email", "form_id", "form_name",
-                "form_type", "page_url", "ga_client_id", "utm_source", "utm_medium",
-                "utm_campaign", "submitted_at",
+            description="Form submissions, joined to contacts by the contact id or e-mail "
+            "they carry.",
+            columns=(
+                # The legacy contact profile's `form-submissions` list and the Forms API.
+                optional("conversion_id", aliases=("conversion-id", "conversionId"),
+                         fallback="keyed by a hash of the submission's other columns"),
+                optional("contact_id", fallback="joined to the contact by e-mail",
+                         aliases=("vid", "canonical-vid", "contactId")),
+                optional("email", fallback="joined to the contact by contact id"),
+                required("form_id", aliases=("form-id", "formId", "formGuid")),
+                optional("form_name", fallback="the form type comes from the form id",
+                         aliases=("title", "formName")),
+                optional("form_type", fallback="the agreed form type by form id or name "
+                         "(definitions file)"),
+                optional("page_url", aliases=("page-url", "pageUrl")),
+                optional("ga_client_id", fallback="the form does not tie a browser to "
+                         "the person"),
+                *texts("utm_source", "utm_medium", "utm_campaign",
+                       fallback="the form's channel is the person's"),
+                required("submitted_at", "timestamp", aliases=("timestamp", "submittedAt")),
             ),
         ),
         ExportTable(
@@ -92,10 +194,18 @@ MARKETING_AUTOMATION = ExportSystem(
             file_name="email_events.csv",
             primary_key="event_id",
             modified_column="created",
-            description="Marketing e-mail events: SENT, OPEN, CLICK, BOUNCE, UNSUBSCRIBED.",
-            required_columns=(
-                "event_id", "email_campaign_id", "campaign_id", "contact_id",
-                "recipient", "type", "url", "created",
+            description="Marketing e-mail events (SENT, DELIVERED, OPEN, CLICK, BOUNCE ...), "
+            "joined to contacts by recipient.",
+            columns=(
+                # The Email Events API's names.
+                required("event_id", aliases=("id",)),
+                optional("email_campaign_id", aliases=("emailCampaignId",)),
+                optional("campaign_id", fallback="the e-mail is tied to no campaign"),
+                optional("contact_id", fallback="joined to the contact by recipient"),
+                required("recipient"),
+                required("type"),
+                optional("url"),
+                required("created", "timestamp"),
             ),
         ),
         ExportTable(
@@ -104,16 +214,35 @@ MARKETING_AUTOMATION = ExportSystem(
             primary_key="campaign_id",
             modified_column="lastmodifieddate",
             description="Marketing campaigns, linked to the CRM campaign they sync to.",
-            required_columns=(
-                "campaign_id", "name", "type", "channel", "content_name", "start_date",
-                "end_date", "budget", "salesforce_campaign_id", "createdate",
-                "lastmodifieddate",
+            columns=(
+                required("campaign_id", aliases=("id",)),
+                required("name", aliases=("hs_name",)),
+                *texts("type", "channel", "content_name"),
+                optional("start_date", "date"),
+                optional("end_date", "date"),
+                optional("budget"),
+                optional("salesforce_campaign_id",
+                         fallback="the campaign is not matched to a CRM campaign"),
+                optional("createdate", "timestamp", aliases=("createdAt", "hs_create_date")),
+                required("lastmodifieddate", "timestamp",
+                         aliases=("updatedAt", "hs_lastmodifieddate")),
             ),
         ),
     ),
 )
 
-_SF_AUDIT = ("CreatedDate", "LastModifiedDate", "SystemModstamp")
+_FROM_STATUS = ("from the Lead Status changes in LeadHistory, else the current Status at "
+                "LastModifiedDate (flagged inferred)")
+_NO_REASON = "the outcome is recorded without a reason"
+_DELETED = dict(default="false", fallback="false: every exported row is live")
+
+
+def _salesforce_audit() -> tuple[Column, ...]:
+    # Every object carries SystemModstamp; a report export may have only LastModifiedDate,
+    # which then decides which version of a record is the latest.
+    return (required("CreatedDate", "timestamp"), required("LastModifiedDate", "timestamp"),
+            required("SystemModstamp", "timestamp", aliases=("LastModifiedDate",)))
+
 
 CRM = ExportSystem(
     name="crm",
@@ -127,14 +256,47 @@ CRM = ExportSystem(
             primary_key="Id",
             modified_column="SystemModstamp",
             description="Leads, their status, sales acceptance and conversion.",
-            required_columns=(
-                "Id", "FirstName", "LastName", "Email", "Company", "Title", "Industry",
-                "NumberOfEmployees", "Country", "Status", "LeadSource", "IsConverted",
-                "ConvertedDate", "ConvertedContactId", "ConvertedAccountId",
-                "ConvertedOpportunityId", "OwnerId", "IsDeleted", "MasterRecordId",
-                "MQL_Date__c", "Accepted_Date__c", "Rejected_Date__c",
-                "Rejection_Reason__c", "Qualified_Date__c", "Disqualified_Reason__c",
-                *_SF_AUDIT,
+            columns=(
+                required("Id"),
+                *texts("FirstName", "LastName"),
+                required("Email"),
+                *texts("Company", "Title", "Industry", "NumberOfEmployees", "Country"),
+                required("Status"),
+                optional("LeadSource", fallback="the channel comes from HubSpot, else "
+                         "'unknown'"),
+                required("IsConverted"),
+                optional("ConvertedDate", "date"),
+                *texts("ConvertedContactId", "ConvertedAccountId", "ConvertedOpportunityId",
+                       fallback="the lead is tied to its contact by e-mail only"),
+                optional("OwnerId"),
+                optional("IsDeleted", **_DELETED),
+                optional("MasterRecordId", fallback="no merges known"),
+                optional("MQL_Date__c", "timestamp", fallback="the MQL date comes from "
+                         "HubSpot's lifecycle dates"),
+                *timestamps("Accepted_Date__c", "Rejected_Date__c", fallback=_FROM_STATUS),
+                optional("Rejection_Reason__c", fallback=_NO_REASON),
+                optional("Qualified_Date__c", "timestamp", fallback=_FROM_STATUS),
+                optional("Disqualified_Reason__c", fallback=_NO_REASON),
+                *_salesforce_audit(),
+            ),
+        ),
+        ExportTable(
+            name="lead_history",
+            file_name="LeadHistory.csv",
+            primary_key="Id",
+            modified_column="CreatedDate",
+            optional_file=True,
+            description="Lead field history (Field = 'Status': status changes), when the "
+            "org tracks it. Without it, stage times come from custom fields or the current "
+            "status.",
+            columns=(
+                required("Id"),
+                required("LeadId"),
+                required("Field"),
+                optional("OldValue"),
+                optional("NewValue"),
+                optional("IsDeleted", **_DELETED),
+                required("CreatedDate", "timestamp"),
             ),
         ),
         ExportTable(
@@ -143,9 +305,15 @@ CRM = ExportSystem(
             primary_key="Id",
             modified_column="SystemModstamp",
             description="Contacts, each belonging to an account.",
-            required_columns=(
-                "Id", "AccountId", "FirstName", "LastName", "Email", "Title",
-                "LeadSource", "OwnerId", "IsDeleted", "MasterRecordId", *_SF_AUDIT,
+            columns=(
+                required("Id"),
+                optional("AccountId", fallback="the contact belongs to no account"),
+                *texts("FirstName", "LastName"),
+                required("Email"),
+                *texts("Title", "LeadSource", "OwnerId"),
+                optional("IsDeleted", **_DELETED),
+                optional("MasterRecordId", fallback="no merges known"),
+                *_salesforce_audit(),
             ),
         ),
         ExportTable(
@@ -154,9 +322,13 @@ CRM = ExportSystem(
             primary_key="Id",
             modified_column="SystemModstamp",
             description="Accounts (companies).",
-            required_columns=(
-                "Id", "Name", "Website", "Industry", "NumberOfEmployees",
-                "BillingCountry", "Type", "OwnerId", "IsDeleted", *_SF_AUDIT,
+            columns=(
+                required("Id"),
+                required("Name"),
+                *texts("Website", "Industry", "NumberOfEmployees", "BillingCountry", "Type",
+                       "OwnerId"),
+                optional("IsDeleted", **_DELETED),
+                *_salesforce_audit(),
             ),
         ),
         ExportTable(
@@ -165,11 +337,22 @@ CRM = ExportSystem(
             primary_key="Id",
             modified_column="SystemModstamp",
             description="Opportunities: new business, renewals and upsells.",
-            required_columns=(
-                "Id", "AccountId", "ContactId", "Name", "StageName", "Amount",
-                "CloseDate", "Probability", "IsClosed", "IsWon", "LeadSource",
-                "CampaignId", "Type", "Loss_Reason__c", "OwnerId", "IsDeleted",
-                *_SF_AUDIT,
+            columns=(
+                required("Id"),
+                required("AccountId"),
+                optional("ContactId", fallback="tied to people through the converted lead"),
+                required("Name"),
+                required("StageName"),
+                optional("Amount"),
+                required("CloseDate", "date"),
+                optional("Probability"),
+                required("IsClosed"),
+                required("IsWon"),
+                *texts("LeadSource", "CampaignId", "Type"),
+                optional("Loss_Reason__c", fallback="a loss is recorded without a reason"),
+                optional("OwnerId"),
+                optional("IsDeleted", **_DELETED),
+                *_salesforce_audit(),
             ),
         ),
         ExportTable(
@@ -178,9 +361,15 @@ CRM = ExportSystem(
             primary_key="Id",
             modified_column="SystemModstamp",
             description="One row per opportunity stage or amount change.",
-            required_columns=(
-                "Id", "OpportunityId", "StageName", "Amount", "CloseDate",
-                "Probability", "CreatedById", "CreatedDate", "SystemModstamp",
+            columns=(
+                required("Id"),
+                required("OpportunityId"),
+                required("StageName"),
+                optional("Amount"),
+                optional("CloseDate", "date"),
+                *texts("Probability", "CreatedById"),
+                required("CreatedDate", "timestamp"),
+                required("SystemModstamp", "timestamp", aliases=("CreatedDate",)),
             ),
         ),
         ExportTable(
@@ -189,9 +378,15 @@ CRM = ExportSystem(
             primary_key="Id",
             modified_column="SystemModstamp",
             description="Sales touches logged as tasks: calls and e-mails.",
-            required_columns=(
-                "Id", "WhoId", "WhatId", "OwnerId", "Subject", "Type", "TaskSubtype",
-                "Status", "ActivityDate", "CompletedDateTime", "IsDeleted", *_SF_AUDIT,
+            columns=(
+                required("Id"),
+                optional("WhoId", fallback="the task touches nobody the pipeline knows"),
+                *texts("WhatId", "OwnerId", "Subject", "Type", "TaskSubtype", "Status"),
+                optional("ActivityDate", "date"),
+                optional("CompletedDateTime", "timestamp",
+                         fallback="a completed task counts from its ActivityDate"),
+                optional("IsDeleted", **_DELETED),
+                *_salesforce_audit(),
             ),
         ),
         ExportTable(
@@ -200,9 +395,15 @@ CRM = ExportSystem(
             primary_key="Id",
             modified_column="SystemModstamp",
             description="Sales touches logged as calendar events: meetings and demos.",
-            required_columns=(
-                "Id", "WhoId", "WhatId", "OwnerId", "Subject", "Type",
-                "StartDateTime", "EndDateTime", "ActivityDate", "IsDeleted", *_SF_AUDIT,
+            columns=(
+                required("Id"),
+                optional("WhoId", fallback="the event touches nobody the pipeline knows"),
+                *texts("WhatId", "OwnerId", "Subject", "Type"),
+                required("StartDateTime", "timestamp"),
+                optional("EndDateTime", "timestamp"),
+                optional("ActivityDate", "date"),
+                optional("IsDeleted", **_DELETED),
+                *_salesforce_audit(),
             ),
         ),
         ExportTable(
@@ -211,9 +412,15 @@ CRM = ExportSystem(
             primary_key="Id",
             modified_column="SystemModstamp",
             description="CRM campaigns.",
-            required_columns=(
-                "Id", "Name", "Type", "Status", "StartDate", "EndDate", "BudgetedCost",
-                "ActualCost", "IsDeleted", *_SF_AUDIT,
+            columns=(
+                required("Id"),
+                required("Name"),
+                *texts("Type", "Status"),
+                optional("StartDate", "date"),
+                optional("EndDate", "date"),
+                *texts("BudgetedCost", "ActualCost"),
+                optional("IsDeleted", **_DELETED),
+                *_salesforce_audit(),
             ),
         ),
         ExportTable(
@@ -222,9 +429,13 @@ CRM = ExportSystem(
             primary_key="Id",
             modified_column="SystemModstamp",
             description="Which lead or contact took part in which campaign.",
-            required_columns=(
-                "Id", "CampaignId", "LeadId", "ContactId", "Status", "HasResponded",
-                "FirstRespondedDate", "IsDeleted", *_SF_AUDIT,
+            columns=(
+                required("Id"),
+                required("CampaignId"),
+                *texts("LeadId", "ContactId", "Status", "HasResponded"),
+                optional("FirstRespondedDate", "date"),
+                optional("IsDeleted", **_DELETED),
+                *_salesforce_audit(),
             ),
         ),
         ExportTable(
@@ -233,12 +444,19 @@ CRM = ExportSystem(
             primary_key="Id",
             modified_column="SystemModstamp",
             description="CRM users: the owners of leads, contacts and opportunities.",
-            required_columns=(
-                "Id", "Name", "Email", "Title", "Department", "IsActive", *_SF_AUDIT,
+            columns=(
+                required("Id"),
+                required("Name"),
+                *texts("Email", "Title", "Department"),
+                optional("IsActive", default="true", fallback="true: every user is active"),
+                *_salesforce_audit(),
             ),
         ),
     ),
 )
+
+# What a GA4 user_id is, set per export by the mapping (a constant role).
+USER_ID_KINDS = ("marketing_contact", "crm_lead_or_contact", "email_sha256", "none")
 
 WEB_ANALYTICS = ExportSystem(
     name="web_analytics",
@@ -250,9 +468,22 @@ WEB_ANALYTICS = ExportSystem(
             name="events",
             file_name="events_*.json",
             description="One GA4 event per row with nested event_params.",
-            required_columns=(
-                "event_date", "event_timestamp", "event_name", "event_params",
-                "user_pseudo_id",
+            columns=(
+                required("event_date"),
+                required("event_timestamp"),
+                required("event_name"),
+                optional("event_params", "json", fallback="no page, session or form"),
+                optional("user_pseudo_id", fallback="a consent-mode ping: counted, never "
+                         "in identity or sessions"),
+                optional("user_id"),
+                optional("user_id_kind", default="marketing_contact",
+                         fallback="'marketing_contact': a GA4 user_id is a HubSpot contact "
+                         f"id; the mapping may say one of {', '.join(USER_ID_KINDS)}"),
+                *(optional(n, "json") for n in (
+                    "privacy_info", "device", "geo", "traffic_source",
+                    "collected_traffic_source")),
+                *texts("batch_event_index", "batch_page_id", "batch_ordering_id",
+                       fallback="hits of one browser, microsecond, name and page are one"),
             ),
         ),
     ),

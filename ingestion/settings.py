@@ -5,7 +5,9 @@ folder of exports, the DuckDB warehouse, and every output; dbt's profile reads t
 variable, so :func:`apply_environment` exports it before dbt or dlt run. It also switches
 off the telemetry of dlt, dbt and Dagster: nothing reaches the network at run time.
 ``SHARED_FUNNEL_DEFINITIONS`` points at the agreed lead definitions (default:
-``transform/lead_definitions.yml``).
+``transform/lead_definitions.yml``). ``SHARED_FUNNEL_SOURCE_MAPPING`` points at the company's
+source mapping: which column of its exports plays each role (default:
+``ingestion/source_mapping.yml``).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from pathlib import Path
 
 DATA_DIR_ENV = "SHARED_FUNNEL_DATA_DIR"
 DEFINITIONS_ENV = "SHARED_FUNNEL_DEFINITIONS"
+SOURCE_MAPPING_ENV = "SHARED_FUNNEL_SOURCE_MAPPING"
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 _OFFLINE_ENV = {
@@ -55,6 +58,12 @@ def definitions_path() -> Path:
     """The lead definitions both teams signed off (default: transform/lead_definitions.yml)."""
     return Path(os.environ.get(DEFINITIONS_ENV) or REPO_ROOT / "transform" /
                 "lead_definitions.yml").resolve()
+
+
+def source_mapping_path() -> Path:
+    """The company's source mapping (default: ingestion/source_mapping.yml)."""
+    return Path(os.environ.get(SOURCE_MAPPING_ENV) or REPO_ROOT / "ingestion" /
+                "source_mapping.yml").resolve()
 
 
 def apply_environment() -> Path:

@@ -17,8 +17,16 @@ from dagster_dlt import DagsterDltResource, DagsterDltTranslator, dlt_assets
 from dagster_dlt.translator import DltResourceTranslatorData
 from dlt.pipeline.exceptions import PipelineStepFailed
 
+from ingestion import settings
 from ingestion.exports import SYSTEMS, ExportSystem
-from ingestion.sources import export_file_error, export_pipeline, source_for
+from ingestion.mapping import MappingError, SourceMapping
+from ingestion.preflight import check_system, missing_roles_message
+from ingestion.sources import (
+    create_empty_tables,
+    export_file_error,
+    export_pipeline,
+    source_for,
+)
 from orchestration.dbt_project import source_freshness
 from orchestration.warehouse import (
     WAREHOUSE_POOL,
@@ -82,6 +90,9 @@ class ExportTranslator(DagsterDltTranslator):
                 "primary_key": table.primary_key or "none (rows replaced per source file)",
                 "latest_wins_by": table.modified_column or "file",
                 "required_columns": ", ".join(table.required_columns),
+                "optional_columns": ", ".join(c.name for c in table.columns
+                                              if not c.required),
+                "source_mapping": str(settings.source_mapping_path()),
             },
         )
 
@@ -93,14 +104,25 @@ _DEFINITION_PIPELINES = tempfile.TemporaryDirectory(prefix="shared_funnel_dlt_")
 
 
 def _build_system_assets(system: ExportSystem):
+    # The assets are the contract's tables whatever the mapping says: the definitions
+    # load even while the mapping file is broken, and the run names its error.
     @dlt_assets(
-        dlt_source=source_for(system),
+        dlt_source=source_for(system, SourceMapping(version="contract")),
         dlt_pipeline=export_pipeline(system, Path(_DEFINITION_PIPELINES.name)),
         name=f"load_{system.name}",
         dagster_dlt_translator=ExportTranslator(system),
         pool=WAREHOUSE_POOL,
     )
     def _assets(context: AssetExecutionContext, dlt: DagsterDltResource) -> Iterator:
+        # Every file lacking a required role, named in one message before anything loads.
+        try:
+            message = missing_roles_message(check_system(system, values=False)[0],
+                                            settings.source_mapping_path())
+        except MappingError as error:
+            message = str(error)
+        if message:
+            raise Failure(description=f"{system.name} was not loaded, nothing of it was "
+                          f"published: {message}")
         # A fresh source and pipeline per run: dlt sources keep state between runs.
         try:
             with warehouse_lock(context.log):
@@ -108,6 +130,10 @@ def _build_system_assets(system: ExportSystem):
                     dlt.run(context=context, dlt_source=source_for(system),
                             dlt_pipeline=export_pipeline(system))
                 )
+                empty = create_empty_tables(system)
+                if empty:
+                    context.log.info(f"{system.dataset}: no rows yet in {', '.join(empty)}; "
+                                     "created empty from the contract")
                 tables = [result.asset_key.path[-1] for result in results]
                 rows = table_row_counts(system.dataset, tables)
                 quarantined = quarantined_row_counts(system.dataset)

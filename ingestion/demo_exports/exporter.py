@@ -174,6 +174,8 @@ def _write(world: World, out: Path, window: Window) -> Summary:
         log.info("built %s tables in %.1f s", system.name, time.perf_counter() - began)
         began = time.perf_counter()
         for spec in system.tables:
+            if spec.name not in tables:  # an export this demo org doesn't make
+                continue
             written, size = _write_table(tables[spec.name], system, spec.name,
                                          spec.file_name, out, world, day_numbers)
             summary.rows[f"{system.name}/{spec.name}"] = written

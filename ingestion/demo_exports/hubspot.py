@@ -194,7 +194,7 @@ def contacts(world: World, window: Window) -> pa.Table:
          "customer"), stage_dates, strict=True):
         columns[f"hs_lifecyclestage_{name}_date"] = clock.hubspot(
             np.where(dates[p] <= t, dates[p], NEVER))
-    required = _required("contacts")
+    required = _export_columns("contacts")
     primary = table(columns, required, t, hs_id[p], (world.dice, "contact/dup_row",
                                                      EXACT_DUPLICATE_ROW_SHARE))
 
@@ -238,8 +238,8 @@ def _merge_sorted(*tables: pa.Table) -> pa.Table:
     return combined.take(arrow(order))
 
 
-def _required(name: str) -> tuple[str, ...]:
-    return MARKETING_AUTOMATION.table(name).required_columns
+def _export_columns(name: str) -> tuple[str, ...]:
+    return MARKETING_AUTOMATION.table(name).column_names
 
 
 def form_submissions(world: World, window: Window) -> pa.Table:
@@ -280,7 +280,7 @@ def form_submissions(world: World, window: Window) -> pa.Table:
         "utm_campaign": pick(world.campaigns.utm_campaign, np.maximum(campaign, 0), ~has_utm),
         "submitted_at": world.clock.hubspot(forms.submitted_at[f]),
     }
-    return table(columns, _required("form_submissions"), forms.submitted_at[f], key)
+    return table(columns, _export_columns("form_submissions"), forms.submitted_at[f], key)
 
 
 def email_events(world: World, window: Window) -> pa.Table:
@@ -305,7 +305,7 @@ def email_events(world: World, window: Window) -> pa.Table:
         "url": with_nulls(click_url, kind != 3),
         "created": world.clock.hubspot(emails.created[e]),
     }
-    return table(columns, _required("email_events"), emails.created[e], key,
+    return table(columns, _export_columns("email_events"), emails.created[e], key,
                  (world.dice, "email/dup_row", EXACT_DUPLICATE_ROW_SHARE))
 
 
@@ -329,5 +329,5 @@ def campaigns_table(world: World, window: Window) -> pa.Table:
         "createdate": clock.hubspot(c.created_at[r]),
         "lastmodifieddate": clock.hubspot(t),
     }
-    return table(columns, _required("campaigns"), t, c.key[r])
+    return table(columns, _export_columns("campaigns"), t, c.key[r])
 

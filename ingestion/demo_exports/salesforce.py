@@ -29,8 +29,8 @@ from .world import World
 EXACT_DUPLICATE_ROW_SHARE = 0.004
 
 
-def _required(name: str) -> tuple[str, ...]:
-    return CRM.table(name).required_columns
+def _export_columns(name: str) -> tuple[str, ...]:
+    return CRM.table(name).column_names
 
 
 class Ids:
@@ -149,7 +149,7 @@ def leads_table(world: World, window: Window, ids: Ids) -> pa.Table:
                                        ~disqualified),
         **_audit(world, leads.created_at[lead], t),
     }
-    return table(columns, _required("leads"), t, leads.person[lead] * 2 + is_dup[lead],
+    return table(columns, _export_columns("leads"), t, leads.person[lead] * 2 + is_dup[lead],
                  (world.dice, "lead/dup_row", EXACT_DUPLICATE_ROW_SHARE))
 
 
@@ -172,7 +172,7 @@ def contacts_table(world: World, window: Window, ids: Ids) -> pa.Table:
         "MasterRecordId": pa.nulls(len(c), pa.string()),
         **_audit(world, t, t),
     }
-    return table(columns, _required("contacts"), t, p)
+    return table(columns, _export_columns("contacts"), t, p)
 
 
 def accounts_table(world: World, window: Window, ids: Ids) -> pa.Table:
@@ -192,7 +192,7 @@ def accounts_table(world: World, window: Window, ids: Ids) -> pa.Table:
         "IsDeleted": np.zeros(len(account), bool),
         **_audit(world, deals.account_created_at[account], t),
     }
-    return table(columns, _required("accounts"), t, company)
+    return table(columns, _export_columns("accounts"), t, company)
 
 
 def _opportunity_names(world: World) -> pa.Array:
@@ -250,7 +250,7 @@ def opportunities_table(world: World, window: Window, ids: Ids) -> pa.Table:
         "IsDeleted": np.zeros(len(o), bool),
         **_audit(world, opp.created_at[o], t),
     }
-    return table(columns, _required("opportunities"), t, opp.key[o])
+    return table(columns, _export_columns("opportunities"), t, opp.key[o])
 
 
 def history_table(world: World, window: Window, ids: Ids) -> pa.Table:
@@ -274,7 +274,7 @@ def history_table(world: World, window: Window, ids: Ids) -> pa.Table:
         "CreatedDate": world.clock.salesforce(t),
         "SystemModstamp": world.clock.salesforce(t),
     }
-    return table(columns, _required("opportunity_history"), t, key_all[r])
+    return table(columns, _export_columns("opportunity_history"), t, key_all[r])
 
 
 def _touch_who(world: World, ids: Ids, lead: np.ndarray, opportunity: np.ndarray):
@@ -311,7 +311,7 @@ def tasks_table(world: World, window: Window, ids: Ids) -> pa.Table:
         "IsDeleted": np.zeros(len(r), bool),
         **_audit(world, t, t),
     }
-    return table(columns, _required("tasks"), t, key[r],
+    return table(columns, _export_columns("tasks"), t, key[r],
                  (world.dice, "task/dup_row", EXACT_DUPLICATE_ROW_SHARE))
 
 
@@ -336,7 +336,7 @@ def events_table(world: World, window: Window, ids: Ids) -> pa.Table:
         "IsDeleted": np.zeros(len(r), bool),
         **_audit(world, t, t),
     }
-    return table(columns, _required("events"), t, ev.key[r])
+    return table(columns, _export_columns("events"), t, ev.key[r])
 
 
 def campaigns_table(world: World, window: Window, ids: Ids) -> pa.Table:
@@ -356,7 +356,7 @@ def campaigns_table(world: World, window: Window, ids: Ids) -> pa.Table:
         "IsDeleted": np.zeros(len(row), bool),
         **_audit(world, c.created_at[row], t),
     }
-    return table(columns, _required("campaigns"), t, c.key[row])
+    return table(columns, _export_columns("campaigns"), t, c.key[row])
 
 
 def campaign_responses(world: World) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -425,7 +425,7 @@ def members_table(world: World, window: Window, ids: Ids) -> pa.Table:
         "IsDeleted": np.zeros(len(member), bool),
         **_audit(world, created[member], t),
     }
-    return table(columns, _required("campaign_members"), t, member_key[member])
+    return table(columns, _export_columns("campaign_members"), t, member_key[member])
 
 
 def users_table(world: World, window: Window, ids: Ids) -> pa.Table:
@@ -443,5 +443,5 @@ def users_table(world: World, window: Window, ids: Ids) -> pa.Table:
         "IsActive": np.ones(len(u), bool),
         **_audit(world, created[u], created[u]),
     }
-    return table(columns, _required("users"), created[u], u)
+    return table(columns, _export_columns("users"), created[u], u)
 

@@ -4,9 +4,11 @@ Each source lists its landing folder through dlt's ``filesystem`` layer (a local
 default; an object-store URL works by configuration alone, e.g.
 ``SOURCES__CRM__BUCKET_URL=s3://bucket/landing/crm``), skips files already loaded by
 their modification time, and reads each page of new files with one DuckDB scan into
-Arrow batches (:mod:`ingestion.sources.readers`). Keyed tables are merged on the vendor's
-primary key and the row with the latest vendor modified timestamp wins; web events, which
-have no vendor key, are appended, and staging keeps one row per hit.
+Arrow batches (:mod:`ingestion.sources.readers`), each file's columns projected onto the
+contract's roles by the company's source mapping (:mod:`ingestion.mapping`). Keyed tables
+are merged on the vendor's primary key and the row with the latest vendor modified
+timestamp wins; web events, which have no vendor key, are appended, and staging keeps one
+row per hit. Every contract table exists after a load, empty when no file filled it.
 """
 
 from __future__ import annotations
@@ -16,18 +18,24 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import dlt
+import duckdb
+from dlt.common.normalizers.naming.snake_case import NamingConvention as SnakeCaseNaming
 from dlt.sources.filesystem import FileItemDict, filesystem
 
 from ingestion import settings
 from ingestion.exports import CRM, MARKETING_AUTOMATION, WEB_ANALYTICS, ExportSystem, ExportTable
+from ingestion.mapping import SourceMapping, load_mapping
 from ingestion.sources.readers import (
     MODIFIED_AT_COLUMN,
+    SOURCE_FILE_COLUMN,
     ExportFileError,
+    ReadContext,
     read_export_page,
 )
 
 __all__ = [
     "ExportFileError",
+    "create_empty_tables",
     "crm",
     "export_file_error",
     "export_pipeline",
@@ -43,16 +51,18 @@ def _landing_url(system: ExportSystem, bucket_url: str | None) -> str:
     return bucket_url or str(settings.landing_dir() / system.name)
 
 
-def _table_resource(system: ExportSystem, table: ExportTable, bucket_url: str):
+def _table_resource(system: ExportSystem, table: ExportTable, bucket_url: str,
+                    mapping: SourceMapping):
+    context = ReadContext(mapping, system.name, str(settings.source_mapping_path()))
     files = filesystem(
         bucket_url=bucket_url,
-        file_glob=table.file_glob,
+        file_glob=f"*/{mapping.file_name(system.name, table)}",
         files_per_page=FILES_PER_PAGE,
         incremental=dlt.sources.incremental("modification_date"),
     ).with_name(f"{table.name}_files")
 
     def read_files(items: list[FileItemDict]) -> Iterator:
-        yield from read_export_page(items, table, system.file_format)
+        yield from read_export_page(items, table, system.file_format, context)
 
     if table.primary_key:
         hints = dict(
@@ -69,27 +79,32 @@ def _table_resource(system: ExportSystem, table: ExportTable, bucket_url: str):
     return (files | reader).with_name(table.name)
 
 
-def _export_resources(system: ExportSystem, bucket_url: str | None):
+def _export_resources(system: ExportSystem, bucket_url: str | None,
+                      mapping: SourceMapping | None):
     url = _landing_url(system, bucket_url)
-    return [_table_resource(system, table, url) for table in system.tables]
+    mapping = mapping or load_mapping()
+    return [_table_resource(system, table, url, mapping) for table in system.tables]
 
 
 @dlt.source(name=MARKETING_AUTOMATION.name)
-def marketing_automation(bucket_url: str | None = dlt.config.value):
+def marketing_automation(bucket_url: str | None = dlt.config.value,
+                         mapping: SourceMapping | None = None):
     """HubSpot-style contacts, form submissions, e-mail events and campaigns."""
-    return _export_resources(MARKETING_AUTOMATION, bucket_url)
+    return _export_resources(MARKETING_AUTOMATION, bucket_url, mapping)
 
 
 @dlt.source(name=CRM.name)
-def crm(bucket_url: str | None = dlt.config.value):
-    """Salesforce-style leads, contacts, accounts, opportunities, activities and campaigns."""
-    return _export_resources(CRM, bucket_url)
+def crm(bucket_url: str | None = dlt.config.value, mapping: SourceMapping | None = None):
+    """Salesforce-style leads, lead history, contacts, accounts, opportunities, activities
+    and campaigns."""
+    return _export_resources(CRM, bucket_url, mapping)
 
 
 @dlt.source(name=WEB_ANALYTICS.name)
-def web_analytics(bucket_url: str | None = dlt.config.value):
+def web_analytics(bucket_url: str | None = dlt.config.value,
+                  mapping: SourceMapping | None = None):
     """GA4 BigQuery-export-style events, one NDJSON file a day."""
-    return _export_resources(WEB_ANALYTICS, bucket_url)
+    return _export_resources(WEB_ANALYTICS, bucket_url, mapping)
 
 
 _SOURCES = {
@@ -99,9 +114,10 @@ _SOURCES = {
 }
 
 
-def source_for(system: ExportSystem):
-    """A fresh dlt source for a system (dlt sources keep state; build one per run)."""
-    return _SOURCES[system.name]()
+def source_for(system: ExportSystem, mapping: SourceMapping | None = None):
+    """A fresh dlt source for a system (dlt sources keep state; build one per run), reading
+    the files by `mapping` (default: the configured source mapping file)."""
+    return _SOURCES[system.name](mapping=mapping)
 
 
 def export_file_error(error: BaseException) -> ExportFileError | None:
@@ -126,3 +142,35 @@ def export_pipeline(system: ExportSystem, pipelines_dir: Path | None = None) -> 
         dataset_name=system.dataset,
         progress="log",
     )
+
+
+def _raw_column_types(table: ExportTable) -> dict[str, str]:
+    """The raw table's columns as dlt names them: every role, then the lineage columns."""
+    naming = SnakeCaseNaming()
+    columns = {naming.normalize_identifier(c.name): "JSON" if c.kind == "json" else "VARCHAR"
+               for c in table.columns}
+    columns[SOURCE_FILE_COLUMN] = "VARCHAR"
+    if table.primary_key:
+        columns[MODIFIED_AT_COLUMN] = "TIMESTAMP WITH TIME ZONE"
+    columns["_dlt_load_id"] = "VARCHAR"
+    return columns
+
+
+def create_empty_tables(system: ExportSystem) -> list[str]:
+    """Create, empty and typed from the contract, every raw table no file has filled yet
+    (a quiet day, a header-only file, every row quarantined, an export the org doesn't
+    make), so the models read an empty table instead of failing. Returns their names."""
+    created = []
+    with duckdb.connect(str(settings.warehouse_path())) as con:
+        con.execute(f'create schema if not exists "{system.dataset}"')
+        existing = {row[0] for row in con.execute(
+            "select table_name from information_schema.tables where table_schema = ?",
+            [system.dataset]).fetchall()}
+        for table in system.tables:
+            if table.name in existing:
+                continue
+            columns = ", ".join(f'"{name}" {kind}'
+                                for name, kind in _raw_column_types(table).items())
+            con.execute(f'create table "{system.dataset}"."{table.name}" ({columns})')
+            created.append(table.name)
+    return created

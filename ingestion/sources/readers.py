@@ -6,10 +6,15 @@ when a year of daily drops means thousands of small files. This reader takes a w
 of files from dlt's ``filesystem`` resource and scans it in one ``read_csv`` /
 ``read_json`` call, so data moves as Arrow record batches straight into dlt.
 
+Each file's columns are projected onto the contract's roles by the source mapping
+(:mod:`ingestion.mapping`): the column that plays a role is loaded under the role's name,
+an absent optional role as an empty column (or its default), timestamps and dates as ISO
+UTC text (:mod:`ingestion.sources.formats`); columns no role uses are kept as they come.
+
 Bad input is named and kept, never silently dropped:
 
-- a file missing a required column raises :class:`ExportFileError` naming the file and
-  the column, which fails the whole source before anything of it is loaded;
+- files lacking a required role raise one :class:`ExportFileError` naming every such file
+  and role, which fails the whole source before anything of it is loaded;
 - a row that cannot be parsed (unterminated quote, wrong number of fields, malformed JSON)
   goes to the ``quarantined_rows`` table with file, line, reason and the raw line; every
   CSV file's parsed rows are reconciled with its line count, so a row that a multi-file
@@ -29,6 +34,7 @@ import json
 import logging
 import tempfile
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import dlt
@@ -38,6 +44,10 @@ import pyarrow.compute as pc
 from dlt.sources.filesystem import FileItemDict
 
 from ingestion.exports import ExportTable
+from ingestion.mapping import SourceMapping, missing_required, resolve, unused_columns
+from ingestion.sources.formats import normalized_sql
+from ingestion.sources.formats import quote_identifier as _quote
+from ingestion.sources.formats import quote_literal as _literal
 
 log = logging.getLogger(__name__)
 
@@ -59,12 +69,17 @@ class ExportFileError(ValueError):
     """An export file that cannot be loaded as a whole, e.g. a required column is missing."""
 
 
-def _quote(identifier: str) -> str:
-    return '"' + identifier.replace('"', '""') + '"'
+@dataclass(frozen=True)
+class ReadContext:
+    """What a reader needs besides the files: whose mapping, for which system."""
 
+    mapping: SourceMapping
+    system: str
+    mapping_path: str = ""
 
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
+    @property
+    def time_zone(self) -> str:
+        return self.mapping.system(self.system).time_zone
 
 
 def _path_list(paths: Iterable[str]) -> str:
@@ -126,13 +141,54 @@ def _ndjson_columns(item: FileItemDict) -> dict[str, str]:
     return columns
 
 
-def _check_required(item: FileItemDict, columns: Iterable[str], table: ExportTable) -> None:
-    present = set(columns)
-    missing = [c for c in table.required_columns if c not in present]
-    if missing:
+@dataclass(frozen=True)
+class Projection:
+    """How one file's columns become the table's: the select list over its raw columns."""
+
+    select_list: str
+
+
+def _projection(table: ExportTable, header: tuple[str, ...], context: ReadContext,
+                json_columns: frozenset[str] = frozenset()) -> Projection:
+    """Each role from the column the mapping names (normalised by its kind), a constant,
+    or empty; then the columns no role uses, as they come. A table's absent optional key
+    is a hash of the record's other roles."""
+    resolved = resolve(context.mapping, context.system, table, header)
+    expressions: dict[str, str] = {}
+    for role in resolved:
+        column = table.column(role.role)
+        if role.column is not None:
+            value = _quote(role.column)
+            if role.column in json_columns and column.kind != "json":
+                value = f"cast({value} as varchar)"
+        elif role.constant is not None:
+            value = _literal(role.constant)
+        else:
+            value = "cast(null as json)" if column.kind == "json" else "cast(null as varchar)"
+        expressions[role.role] = normalized_sql(value, column.kind, context.time_zone)
+    key = table.primary_key
+    if key and next(r for r in resolved if r.role == key).is_missing:
+        others = ", ".join(f"coalesce(cast({e} as varchar), '')"
+                           for r, e in expressions.items() if r != key)
+        expressions[key] = f"md5(concat_ws('|', {others}))"
+    select = [f"{e} as {_quote(r)}" for r, e in expressions.items()]
+    select += [_quote(c) for c in unused_columns(header, resolved)]
+    return Projection(", ".join(select))
+
+
+def _check_required(files: list[tuple[str, tuple[str, ...]]], table: ExportTable,
+                    context: ReadContext) -> None:
+    """One error naming every file of the page that lacks a required role, and the roles."""
+    problems = []
+    for path, header in files:
+        missing = missing_required(table, resolve(context.mapping, context.system, table,
+                                                  header))
+        if missing:
+            problems.append(f"{path}: missing required column(s) {', '.join(missing)}")
+    if problems:
         raise ExportFileError(
-            f"{item['file_url']}: missing required column(s) {', '.join(missing)} "
-            f"for table '{table.name}'"
+            f"table '{table.name}': " + "; ".join(problems)
+            + f" (or map them in {context.mapping_path})"
         )
 
 
@@ -207,15 +263,19 @@ def _csv_reader_sql(paths: list[str], header: tuple[str, ...]) -> str:
     )
 
 
-def _csv_rows_sql(relation: str, table: ExportTable) -> str:
-    """Rows to load, tagged with their file (keyed: also modified time and reject reason)."""
-    extra = ""
-    if table.primary_key:
-        extra = (
-            f", try_cast({_quote(table.modified_column)} as timestamptz) "
-            f"as {MODIFIED_AT_COLUMN}, {_reject_reason_sql(table)} as {REJECT_REASON}"
-        )
-    return f"select * exclude (filename), filename as {SOURCE_FILE_COLUMN}{extra} from {relation}"
+def _rows_sql(relation: str, table: ExportTable, projection: Projection,
+              source_file: str = "filename") -> str:
+    """Rows to load, as the table's roles, tagged with their file (keyed: also the
+    modified time and the reject reason)."""
+    rows = (f"select {projection.select_list}, {source_file} as {SOURCE_FILE_COLUMN} "
+            f"from {relation}")
+    if not table.primary_key:
+        return rows
+    return (
+        f"select *, try_cast({_quote(table.modified_column)} as timestamptz) "
+        f"as {MODIFIED_AT_COLUMN}, {_reject_reason_sql(table)} as {REJECT_REASON} "
+        f"from ({rows})"
+    )
 
 
 def _read_csv_by_line(path: str, header: tuple[str, ...]) -> tuple[pa.Table, pa.Table]:
@@ -270,6 +330,7 @@ def _read_csv_group(
     records: dict[str, int],
     header: tuple[str, ...],
     table: ExportTable,
+    projection: Projection,
 ) -> tuple[pa.Table, list[pa.Table]]:
     """Rows of files sharing one header, in one scan; files DuckDB refuses go line by line.
 
@@ -277,7 +338,8 @@ def _read_csv_group(
     """
     paths = list(records)
     try:
-        rows = con.sql(_csv_rows_sql(_csv_reader_sql(paths, header), table)).to_arrow_table()
+        rows = con.sql(_rows_sql(_csv_reader_sql(paths, header), table, projection)
+                       ).to_arrow_table()
         suspects = _files_missing_rows(records, rows)
     except duckdb.Error:
         rows, suspects = None, paths  # at least one file is malformed: find which
@@ -292,34 +354,44 @@ def _read_csv_group(
         try:
             # Alone, DuckDB does raise on a malformed file; a file that passes here had
             # values spanning lines, which is fine.
-            tables.append(
-                con.sql(_csv_rows_sql(_csv_reader_sql([path], header), table)).to_arrow_table()
-            )
+            tables.append(con.sql(_rows_sql(_csv_reader_sql([path], header), table,
+                                             projection)).to_arrow_table())
         except duckdb.Error as error:
             log.warning("%s: %s is malformed (%s), reading it line by line", table.name, path,
                         str(error).splitlines()[0])
             good, bad = _read_csv_by_line(path, header)
             con.register("malformed_file_rows", good)
-            tables.append(con.sql(_csv_rows_sql("malformed_file_rows", table)).to_arrow_table())
+            tables.append(con.sql(_rows_sql("malformed_file_rows", table, projection)
+                                  ).to_arrow_table())
             con.unregister("malformed_file_rows")
             quarantined.append(bad)
     return pa.concat_tables(tables), quarantined
 
 
-def read_csv_page(items: list[FileItemDict], table: ExportTable) -> Iterator[pa.Table]:
+def _utc_connection() -> duckdb.DuckDBPyConnection:
+    """A scratch connection whose session time zone can't colour any value read."""
+    con = duckdb.connect()
+    con.execute("set TimeZone = 'UTC'")
+    return con
+
+
+def read_csv_page(items: list[FileItemDict], table: ExportTable,
+                  context: ReadContext) -> Iterator[pa.Table]:
     headers: dict[tuple[str, ...], list[tuple[FileItemDict, int]]] = {}
     for item in items:
         header, records = _csv_header_and_records(item)
-        _check_required(item, header, table)
         headers.setdefault(header, []).append((item, records))
+    _check_required([(item["file_url"], header) for header, group in headers.items()
+                     for item, _ in group], table, context)
 
     # Files sharing a header are read in one scan; a file with a new column is its own group
     # and dlt adds the column to the table.
     for header, group in headers.items():
-        with duckdb.connect() as con:
+        projection = _projection(table, header, context)
+        with _utc_connection() as con:
             paths = _duckdb_paths([item for item, _ in group], con)
             records = dict(zip(paths, (n for _, n in group), strict=True))
-            rows, quarantined = _read_csv_group(con, records, header, table)
+            rows, quarantined = _read_csv_group(con, records, header, table, projection)
         if table.primary_key:
             rows, unkeyed = _split_rejected(rows)
             rows = _not_nullable(rows, table.primary_key)
@@ -339,43 +411,48 @@ def _ndjson_reader_sql(paths: list[str], columns: dict[str, str]) -> str:
     )
 
 
-def _ndjson_rows_sql(relation: str) -> str:
-    return f"select * exclude (filename), filename as {SOURCE_FILE_COLUMN} from {relation}"
+def _ndjson_projection(table: ExportTable, columns: dict[str, str],
+                       context: ReadContext) -> Projection:
+    json_columns = frozenset(k for k, v in columns.items() if v == "JSON")
+    return _projection(table, tuple(columns), context, json_columns)
 
 
-def read_ndjson_page(items: list[FileItemDict], table: ExportTable) -> Iterator[pa.Table]:
+def read_ndjson_page(items: list[FileItemDict], table: ExportTable,
+                     context: ReadContext) -> Iterator[pa.Table]:
     groups: dict[tuple[tuple[str, str], ...], list[FileItemDict]] = {}
     for item in items:
         columns = _ndjson_columns(item)
         if columns:
-            _check_required(item, columns, table)
             groups.setdefault(tuple(columns.items()), []).append(item)
+    _check_required([(item["file_url"], tuple(dict(key_types))) for key_types, group in
+                     groups.items() for item in group], table, context)
 
     # Files with the same keys are read in one scan; a file with a new key is its own group
     # and dlt adds the column.
     for key_types, group_items in groups.items():
         columns = dict(key_types)
-        with duckdb.connect() as con:
+        projection = _ndjson_projection(table, columns, context)
+        with _utc_connection() as con:
             paths = _duckdb_paths(group_items, con)
             try:
                 # The strict scan is the fast path: clean files cost one read.
-                scan = _ndjson_rows_sql(_ndjson_reader_sql(paths, columns))
+                scan = _rows_sql(_ndjson_reader_sql(paths, columns), table, projection)
                 rows = con.sql(scan).to_arrow_table()
             except duckdb.InvalidInputException as error:
                 log.warning("%s: malformed JSON, validating line by line (%s)", table.name,
                             str(error).splitlines()[0])
                 rows = None
         if rows is None:
-            yield from _read_ndjson_with_quarantine(paths, columns, table)
+            yield from _read_ndjson_with_quarantine(paths, columns, table, projection)
         else:
             yield from _slices(rows)
 
 
 def _read_ndjson_with_quarantine(
-    paths: list[str], columns: dict[str, str], table: ExportTable
+    paths: list[str], columns: dict[str, str], table: ExportTable, projection: Projection
 ) -> Iterator[pa.Table]:
     """The slow path: split each file into lines, quarantine the malformed ones."""
-    con = duckdb.connect()
+    con = _utc_connection()
     con.execute(
         f"create temp table lines as select filename as file_name, "
         f"row_number() over (partition by filename) as line_number, line "
@@ -399,10 +476,9 @@ def _read_ndjson_with_quarantine(
             )
             clean_paths.append((clean, path))
         cases = " ".join(f"when {_literal(c)} then {_literal(p)}" for c, p in clean_paths)
-        rows = con.sql(
-            f"select * exclude (filename), case filename {cases} end as {SOURCE_FILE_COLUMN} "
-            f"from {_ndjson_reader_sql([c for c, _ in clean_paths], columns)}"
-        ).to_arrow_table()
+        rows = con.sql(_rows_sql(_ndjson_reader_sql([c for c, _ in clean_paths], columns),
+                                 table, projection, f"case filename {cases} end")
+                       ).to_arrow_table()
     yield from _slices(rows)
     if quarantined.num_rows:
         log.warning("%s: quarantined %d malformed line(s)", table.name, quarantined.num_rows)
@@ -410,9 +486,8 @@ def _read_ndjson_with_quarantine(
     con.close()
 
 
-def read_export_page(
-    items: list[FileItemDict], table: ExportTable, file_format: str
-) -> Iterator[pa.Table]:
+def read_export_page(items: list[FileItemDict], table: ExportTable, file_format: str,
+                     context: ReadContext) -> Iterator[pa.Table]:
     """Read one page of export files of one table, in one set-based scan."""
     reader = read_csv_page if file_format == "csv" else read_ndjson_page
-    yield from reader(items, table)
+    yield from reader(items, table, context)
