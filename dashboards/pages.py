@@ -737,14 +737,30 @@ def data_status(marts: PublishedMarts, run: RunStatus) -> Page:
                     "system": s.system, "drops": s.drops, "latest_drop": s.latest_drop,
                     "stale_after": f"{s.stale_after.days} days",
                     "newest_record_at": s.newest_record_at, "status": s.status,
+                    "kept_apart": s.kept_apart,
                 } for s in run.sources]), [
                     Column("system", "Source system"), Column("drops", "Daily drops", "count"),
                     Column("latest_drop", "Newest drop", "day"),
                     Column("stale_after", "Stale after"),
                     Column("newest_record_at", "Newest record loaded", "moment"),
                     Column("status", "Freshness", "badge"),
+                    Column("kept_apart", "Consent pings", "count"),
                 ], "Freshness", "Newest record: the latest vendor modified time loaded "
-                   "(GA4: the latest event).", "No source system is configured.")),
+                   "(GA4: the latest event). Consent pings: GA4 hits sent without consent "
+                   "(no browser id), counted but in no identity or session.",
+                   "No source system is configured.")),
+        section("Unknown source values",
+                "Values a system uses that the agreed vocabularies of the definitions file "
+                "do not list (a Lead Status, stage, lifecycle stage, e-mail event type or "
+                "form no one has said the meaning of). They mean nothing to the numbers "
+                "until a line in the definitions file says what they mean; they never stop "
+                "a run.",
+                table(_unknown_values(marts), [
+                    Column("vocabulary", "Vocabulary"), Column("found_in", "Found in"),
+                    Column("unknown_values", "Unknown values", "count"),
+                    Column("rows", "Rows", "count"), Column("examples", "Examples"),
+                ], "Unknown values per vocabulary", "",
+                   "Every value of every source is in the agreed vocabularies.")),
         section("Quality checks of the run",
                 "Blocking rules stop the publish step when they fail: these pages only "
                 "refresh after all of them passed.",
@@ -780,6 +796,22 @@ def _tests_summary(tests: list) -> str:
     not_passed = [c for c in tests if not c.passed]
     return _checks_table(not_passed, f"dbt tests: {summary}") if not_passed else \
         empty("dbt tests", f"All {len(tests):,} dbt tests passed.")
+
+
+def _unknown_values(marts: PublishedMarts) -> pd.DataFrame:
+    published = marts.frame("select 1 from duckdb_tables() where schema_name = 'intermediate' "
+                            "and table_name = 'int_vocabulary_unknown_values'")
+    if published.empty:
+        return pd.DataFrame()
+    return marts.frame("""
+        select vocabulary, found_in, count(*) as unknown_values, sum(row_count) as rows,
+               string_agg(source_value, ', ' order by row_count desc, source_value)
+                   filter (where rank <= 3) as examples
+        from (select *, row_number() over (partition by vocabulary, found_in
+                                           order by row_count desc, source_value) as rank
+              from intermediate.int_vocabulary_unknown_values)
+        group by vocabulary, found_in
+        order by rows desc, vocabulary, found_in""")
 
 
 def _published_tables(marts: PublishedMarts) -> pd.DataFrame:

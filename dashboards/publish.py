@@ -14,6 +14,13 @@ import duckdb
 from ingestion import settings
 
 PUBLISHED_SCHEMAS = ("marts", "definitions")
+# Single tables of other schemas the dashboards read: the source values no agreed
+# vocabulary lists, for the data status page.
+PUBLISHED_TABLES = (("intermediate", "int_vocabulary_unknown_values"),)
+
+
+def _tuples(pairs: tuple[tuple[str, str], ...]) -> str:
+    return "(" + ", ".join(f"('{schema}', '{table}')" for schema, table in pairs) + ")"
 
 
 def publish_marts() -> dict[str, int]:
@@ -28,7 +35,8 @@ def publish_marts() -> dict[str, int]:
         tables = con.execute(
             "select table_schema, table_name from information_schema.tables "
             "where table_catalog = 'warehouse' and table_type = 'BASE TABLE' "
-            f"and table_schema in {PUBLISHED_SCHEMAS} "
+            f"and (table_schema in {PUBLISHED_SCHEMAS} "
+            f"or (table_schema, table_name) in {_tuples(PUBLISHED_TABLES)}) "
             "order by 1, 2").fetchall()
         for schema, table in tables:
             con.execute(f'create schema if not exists "{schema}"')

@@ -31,6 +31,9 @@ class SourceFreshness:
     newest_record_at: dt.datetime | None
     is_stale: bool
     stale_after: dt.timedelta  # the freshness the system's dbt source declares
+    # Rows loaded but kept out of identity and sessions: GA4 consent-mode pings (no
+    # user_pseudo_id). None for systems without such rows.
+    kept_apart: int | None = None
 
     @property
     def status(self) -> str:
@@ -107,14 +110,30 @@ def newest_records(warehouse: Path) -> dict[str, dt.datetime | None]:
         return newest
 
 
+def consent_pings(warehouse: Path) -> int | None:
+    """GA4 consent-mode pings loaded (no user_pseudo_id): counted, in no identity or session."""
+    if not warehouse.exists():
+        return None
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        columns = {row[0] for row in con.execute(
+            "select column_name from duckdb_columns() where schema_name = 'raw_web_analytics' "
+            "and table_name = 'events'").fetchall()}
+        if "user_pseudo_id" not in columns:
+            return None
+        return con.execute("select count(*) from raw_web_analytics.events "
+                           "where nullif(user_pseudo_id, '') is null").fetchone()[0]
+
+
 def source_freshness(landing: Path, warehouse: Path, now: dt.datetime,
                      stale_after: dict[str, dt.timedelta]) -> tuple[SourceFreshness, ...]:
     """Each source system's newest drop and record, judged against its freshness."""
     newest = newest_records(warehouse)
+    kept_apart = {"web_analytics": consent_pings(warehouse)}
     freshness = []
     for system in SYSTEMS:
         drops, latest = latest_drop(landing, system)
         stale = latest is None or latest < (now - stale_after[system.name]).date()
         freshness.append(SourceFreshness(system.name, drops, latest, newest.get(system.name),
-                                         stale, stale_after[system.name]))
+                                         stale, stale_after[system.name],
+                                         kept_apart.get(system.name)))
     return tuple(freshness)

@@ -7,7 +7,13 @@ from dagster import AssetKey, AssetSelection
 from ingestion import settings
 from orchestration.definitions import defs
 from tests.conftest import query
-from transform.definitions import DefinitionsError, load_definitions
+from transform.definitions import (
+    FORM_TYPES,
+    VOCABULARY_MEANINGS,
+    DefinitionsError,
+    definition_tables,
+    load_definitions,
+)
 
 MQL_CHECK = AssetKey(["intermediate", "int_contacts_mql_rule_checked"])
 
@@ -45,6 +51,93 @@ def test_mql_rules_must_be_listed_oldest_first(tmp_path, monkeypatch):
 
     definitions_with(tmp_path, monkeypatch, add_older_rule)
     with pytest.raises(DefinitionsError, match="oldest first"):
+        load_definitions()
+
+
+def test_every_vocabulary_is_agreed_with_the_vendors_own_values():
+    vocabularies = load_definitions().vocabularies
+    assert set(vocabularies) == set(VOCABULARY_MEANINGS)
+    lead_status = vocabularies["crm_lead_status"].values
+    # Salesforce's default picklist and the aligned org's added values
+    assert lead_status["Closed - Not Converted"] == "disqualified"
+    assert lead_status["Closed - Converted"] == "converted"
+    assert lead_status["Accepted"] == "accepted"
+    assert lead_status["Rejected - Nurture"] == "rejected"
+    stages = vocabularies["crm_opportunity_stage"].values
+    assert len(stages) == 10 and stages["Value Proposition"] == "open"
+    assert stages["Closed Won"] == "won" and stages["Closed Lost"] == "lost"
+    assert vocabularies["marketing_lifecycle_stage"].values["evangelist"] is None
+    email = vocabularies["marketing_email_event_type"].values
+    assert {t for t, m in email.items() if m == "delivery"} >= {
+        "SENT", "PROCESSED", "DELIVERED", "DEFERRED", "DROPPED"}
+    assert email["OPEN"] == "open" and email["CLICK"] == "click"
+    assert vocabularies["marketing_form_type"].values["regular"] is None
+
+
+def test_vocabulary_values_table_matches_ignoring_case_and_form_names_by_pattern():
+    table = definition_tables(load_definitions())["vocabulary_values"].to_pylist()
+    rows = {(r["vocabulary"], r["source_value"]): r for r in table}
+    status = rows[("crm_lead_status", "Closed - Not Converted")]
+    assert status["match_value"] == "closed - not converted" and not status["is_pattern"]
+    name = rows[("marketing_form_name", "Download*")]
+    assert name["match_value"] == "download%" and name["is_pattern"]
+    # HubSpot's original source is a vocabulary too, with the channels as its one home
+    assert rows[("marketing_original_source", "OFFLINE")]["meaning"] == "events"
+
+
+def test_a_meaning_outside_the_fixed_set_names_the_vocabulary(tmp_path, monkeypatch):
+    def invent_a_meaning(content):
+        content["vocabularies"]["crm_lead_status"]["values"]["Nurture"] = "recycled"
+
+    definitions_with(tmp_path, monkeypatch, invent_a_meaning)
+    with pytest.raises(DefinitionsError, match=r"vocabularies\.crm_lead_status.*recycled"):
+        load_definitions()
+
+
+def test_a_custom_lifecycle_stage_id_maps_to_an_agreed_stage_key(tmp_path, monkeypatch):
+    def add_custom_stages(content):
+        values = content["vocabularies"]["marketing_lifecycle_stage"]["values"]
+        values[123456789] = "sql"  # a portal's custom stage: YAML reads the id as a number
+
+    definitions_with(tmp_path, monkeypatch, add_custom_stages)
+    assert load_definitions().vocabularies["marketing_lifecycle_stage"].values["123456789"] == "sql"
+
+
+def test_a_lifecycle_meaning_must_be_an_agreed_stage_key(tmp_path, monkeypatch):
+    def map_to_no_stage(content):
+        content["vocabularies"]["marketing_lifecycle_stage"]["values"]["evangelist"] = "fan"
+
+    definitions_with(tmp_path, monkeypatch, map_to_no_stage)
+    with pytest.raises(DefinitionsError, match="fan"):
+        load_definitions()
+
+
+def test_a_vocabulary_value_listed_twice_fails(tmp_path, monkeypatch):
+    def list_twice(content):
+        content["vocabularies"]["marketing_email_event_type"]["values"]["open "] = "click"
+
+    definitions_with(tmp_path, monkeypatch, list_twice)
+    with pytest.raises(DefinitionsError, match="listed twice"):
+        load_definitions()
+
+
+def test_a_missing_vocabulary_fails(tmp_path, monkeypatch):
+    def drop_one(content):
+        del content["vocabularies"]["crm_opportunity_stage"]
+
+    definitions_with(tmp_path, monkeypatch, drop_one)
+    with pytest.raises(DefinitionsError, match="missing.*crm_opportunity_stage"):
+        load_definitions()
+
+
+def test_high_intent_form_types_are_agreed_form_types(tmp_path, monkeypatch):
+    assert set(load_definitions().mql_rules[0].high_intent_form_types) <= set(FORM_TYPES)
+
+    def use_hubspots_form_type(content):
+        content["mql_rules"][0]["high_intent_form_types"] = ["demo_request", "popup"]
+
+    definitions_with(tmp_path, monkeypatch, use_hubspots_form_type)
+    with pytest.raises(DefinitionsError, match="popup"):
         load_definitions()
 
 

@@ -20,6 +20,26 @@ from ingestion import settings
 SCHEMA = "definitions"
 CHANNEL_SYSTEMS = ("marketing_automation", "crm", "web_analytics")
 
+# The fixed meanings of each vocabulary's values (the `vocabularies` section). The models
+# decide by these words; a vendor value that means none of them is listed with `~`.
+LEAD_STATUS_MEANINGS = ("open", "working", "accepted", "rejected", "qualified",
+                        "disqualified", "converted")
+FORM_TYPES = ("newsletter", "content_download", "webinar", "demo_request", "contact_sales")
+LIFECYCLE_STAGE_KEYS = "the keys of lifecycle_stages"
+VOCABULARY_MEANINGS: dict[str, tuple[str, tuple[str, ...] | str]] = {
+    # vocabulary: (source system, meanings)
+    "crm_lead_status": ("crm", LEAD_STATUS_MEANINGS),
+    "crm_opportunity_stage": ("crm", ("open", "won", "lost")),
+    "marketing_lifecycle_stage": ("marketing_automation", LIFECYCLE_STAGE_KEYS),
+    "marketing_lead_status": ("marketing_automation", LEAD_STATUS_MEANINGS),
+    "marketing_email_event_type": ("marketing_automation", (
+        "delivery", "open", "click", "forward", "print", "bounce", "unsubscribe",
+        "spam_report", "subscription_change")),
+    "marketing_form_type": ("marketing_automation", FORM_TYPES),
+    "marketing_form_id": ("marketing_automation", FORM_TYPES),
+    "marketing_form_name": ("marketing_automation", FORM_TYPES),
+}
+
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -136,6 +156,27 @@ class Web(_Strict):
     session_timeout_minutes: int = Field(gt=0)
 
 
+class Vocabulary(_Strict):
+    """One vendor vocabulary: each source value and what it means (None: nothing agreed)."""
+
+    name: str
+    values: dict[str, str | None]
+
+    @field_validator("values", mode="before")
+    @classmethod
+    def _values_as_text(cls, values):
+        # YAML reads unquoted numbers (HubSpot's custom stage ids) and yes/no as non-text.
+        return {str(value): meaning for value, meaning in (values or {}).items()}
+
+    @model_validator(mode="after")
+    def _no_value_twice(self):
+        keys = [value.strip().lower() for value in self.values]
+        repeated = sorted({k for k in keys if keys.count(k) > 1})
+        if repeated:
+            raise ValueError(f"values listed twice (case and spaces ignored): {repeated}")
+        return self
+
+
 class LeadDefinitions(_Strict):
     """The whole agreed definitions file."""
 
@@ -152,6 +193,30 @@ class LeadDefinitions(_Strict):
     segments: list[Segment] = Field(min_length=1)
     attribution: Attribution
     web: Web
+    vocabularies: dict[str, Vocabulary]
+
+    @model_validator(mode="after")
+    def _vocabularies_complete_and_meaningful(self):
+        missing = sorted(set(VOCABULARY_MEANINGS) - set(self.vocabularies))
+        unknown = sorted(set(self.vocabularies) - set(VOCABULARY_MEANINGS))
+        if missing or unknown:
+            raise ValueError(f"vocabularies: missing {missing}, unknown {unknown}; expected "
+                             f"{sorted(VOCABULARY_MEANINGS)}")
+        for key, vocabulary in self.vocabularies.items():
+            _, meanings = VOCABULARY_MEANINGS[key]
+            if meanings == LIFECYCLE_STAGE_KEYS:
+                meanings = tuple(stage.key for stage in self.lifecycle_stages)
+            wrong = sorted({m for m in vocabulary.values.values()
+                            if m is not None and m not in meanings})
+            if wrong:
+                raise ValueError(f"vocabularies.{key}: meanings {wrong} are not among "
+                                 f"{list(meanings)}")
+        for rule in self.mql_rules:
+            unknown_forms = sorted(set(rule.high_intent_form_types) - set(FORM_TYPES))
+            if unknown_forms:
+                raise ValueError(f"mql_rules version {rule.version}: high_intent_form_types "
+                                 f"{unknown_forms} are not agreed form types {list(FORM_TYPES)}")
+        return self
 
     @model_validator(mode="after")
     def _rules_in_order(self):
@@ -217,6 +282,17 @@ def definition_tables(definitions: LeadDefinitions) -> dict[str, pa.Table]:
         for system in CHANNEL_SYSTEMS
         for value in getattr(channel, system)
     ]
+    vocabulary_values = [
+        (key, vocabulary.name, VOCABULARY_MEANINGS[key][0], value, meaning)
+        for key, vocabulary in definitions.vocabularies.items()
+        for value, meaning in vocabulary.values.items()
+    ] + [
+        # HubSpot's original source is a vocabulary too; its one home is `channels`.
+        ("marketing_original_source", "HubSpot original source (hs_analytics_source)",
+         "marketing_automation", value, key)
+        for key, system, value in channel_values
+        if system == "marketing_automation"
+    ]
     segments = definitions.segments
     sla, marketing = definitions.sales_sla, definitions.marketing_sla
     hours, attribution = definitions.business_hours, definitions.attribution
@@ -258,6 +334,17 @@ def definition_tables(definitions: LeadDefinitions) -> dict[str, pa.Table]:
             "source_value": [v for _, _, v in channel_values],
             "channel_key": [k for k, _, _ in channel_values],
         }),
+        "vocabulary_values": pa.table({
+            "vocabulary": [v[0] for v in vocabulary_values],
+            "vocabulary_name": [v[1] for v in vocabulary_values],
+            "source_system": [v[2] for v in vocabulary_values],
+            "source_value": [v[3] for v in vocabulary_values],
+            # What staging compares: the value ignoring case and surrounding spaces, with
+            # `*` as a wildcard (a SQL LIKE pattern) in form names.
+            "match_value": [_match_value(v[0], v[3]) for v in vocabulary_values],
+            "is_pattern": [v[0] == "marketing_form_name" for v in vocabulary_values],
+            "meaning": pa.array([v[4] for v in vocabulary_values], pa.string()),
+        }, schema=VOCABULARY_SCHEMA),
         "segments": pa.table({
             "segment_order": list(range(1, len(segments) + 1)),
             "segment_key": [s.key for s in segments],
@@ -294,6 +381,21 @@ def definition_tables(definitions: LeadDefinitions) -> dict[str, pa.Table]:
             "session_timeout_minutes": [definitions.web.session_timeout_minutes],
         }),
     }
+
+
+VOCABULARY_SCHEMA = pa.schema([
+    ("vocabulary", pa.string()), ("vocabulary_name", pa.string()),
+    ("source_system", pa.string()), ("source_value", pa.string()),
+    ("match_value", pa.string()), ("is_pattern", pa.bool_()), ("meaning", pa.string()),
+])
+
+
+def _match_value(vocabulary: str, value: str) -> str:
+    value = value.strip().lower()
+    if vocabulary == "marketing_form_name":
+        value = (value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+                 .replace("*", "%"))
+    return value
 
 
 def write_definitions(definitions: LeadDefinitions) -> dict[str, int]:

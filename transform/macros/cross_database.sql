@@ -96,3 +96,17 @@
     _modified_at as system_modified_at,
     _source_file as source_file
 {%- endmacro %}
+
+{#- The lower-case hex SHA-256 of a text, e.g. of a normalised e-mail address (a GA4 user_id
+    of kind email_sha256). -#}
+{% macro sha256_hex(expression) -%}
+    {{ return(adapter.dispatch('sha256_hex', 'shared_funnel')(expression)) }}
+{%- endmacro %}
+
+{% macro default__sha256_hex(expression) -%}
+    lower(sha2({{ expression }}, 256))
+{%- endmacro %}
+
+{% macro duckdb__sha256_hex(expression) -%}
+    sha256({{ expression }})
+{%- endmacro %}

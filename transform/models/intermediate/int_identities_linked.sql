@@ -58,13 +58,33 @@ form_submissions as (
     where ga_client_id is not null
 ),
 
+-- Browsers, and the user_id the site sent, read by what the export's source mapping says
+-- it is (user_id_kind): a HubSpot contact id, a Salesforce Lead or Contact Id (matched on
+-- its 15-character case-sensitive form, which the 18-character one extends), the hex
+-- SHA-256 of the normalised e-mail address, or nothing to link by. Consent-mode pings have
+-- no browser and are left out.
 web_visitors as (
     select
         client_id,
         user_id,
+        user_id_kind,
+        case
+            when user_id is null or user_id_kind = 'none' then null
+            when user_id_kind = 'crm_lead_or_contact' then substring(trim(user_id), 1, 15)
+            when user_id_kind = 'email_sha256' then lower(trim(user_id))
+            else user_id
+        end as user_id_match_key,
         min(occurred_at) as first_seen_at
-    from {{ ref('stg_web_analytics__events') }}
-    group by client_id, user_id
+    from (
+        select
+            client_id,
+            user_id,
+            coalesce(user_id_kind, 'marketing_contact') as user_id_kind,
+            occurred_at
+        from {{ ref('stg_web_analytics__events') }}
+        where client_id is not null
+    ) as events
+    group by client_id, user_id, user_id_kind
 ),
 
 -- HubSpot lists the contacts merged into a survivor in one text field, separated by
@@ -94,12 +114,48 @@ marketing_merges as (
         on merged_id_positions.list_position <= merge_lists.listed_id_count
 ),
 
+-- What a browser's user_id can name: only records that exist (a user_id of another kind,
+-- or of a record not exported, names nobody and creates no person).
+web_user_id_targets as (
+    select 'marketing_contact' as user_id_kind, contact_id as match_key,
+        'marketing_contact' as identity_kind, contact_id as source_id
+    from marketing_contacts
+    union all
+    select 'marketing_contact', merged_contact_id, 'marketing_contact', merged_contact_id
+    from marketing_merges
+    where merged_contact_id is not null
+    union all
+    select 'crm_lead_or_contact', substring(lead_id, 1, 15), 'crm_lead', lead_id from crm_leads
+    union all
+    select 'crm_lead_or_contact', substring(contact_id, 1, 15), 'crm_contact', contact_id from crm_contacts
+    union all
+    select 'email_sha256', {{ sha256_hex('email') }}, 'marketing_contact', contact_id
+    from marketing_contacts where email is not null
+    union all
+    select 'email_sha256', {{ sha256_hex('email') }}, 'crm_lead', lead_id
+    from crm_leads where email is not null
+    union all
+    select 'email_sha256', {{ sha256_hex('email') }}, 'crm_contact', contact_id
+    from crm_contacts where email is not null
+),
+
+web_user_ids as (
+    select distinct
+        web_visitors.client_id,
+        web_user_id_targets.identity_kind,
+        web_user_id_targets.source_id
+    from web_visitors
+    inner join web_user_id_targets
+        on web_user_id_targets.user_id_kind = web_visitors.user_id_kind
+        and web_user_id_targets.match_key = web_visitors.user_id_match_key
+),
+
 -- A browser that claims more contacts than one person plausibly has (a shared or kiosk
 -- device) would weld strangers together: its links are not used.
 web_client_claims as (
     select ga_client_id as client_id, contact_id from form_submissions where contact_id is not null
     union
-    select client_id, user_id from web_visitors where user_id is not null
+    select client_id, user_id from web_visitors where user_id_match_key is not null
 ),
 
 shared_web_clients as (
@@ -185,10 +241,10 @@ links as (
     left join shared_web_clients on shared_web_clients.client_id = form_submissions.ga_client_id
     where form_submissions.contact_id is not null and shared_web_clients.client_id is null
     union all
-    select 'web_client', web_visitors.client_id, 'marketing_contact', web_visitors.user_id, 'web_user_id'
-    from web_visitors
-    left join shared_web_clients on shared_web_clients.client_id = web_visitors.client_id
-    where web_visitors.user_id is not null and shared_web_clients.client_id is null
+    select 'web_client', web_user_ids.client_id, web_user_ids.identity_kind, web_user_ids.source_id, 'web_user_id'
+    from web_user_ids
+    left join shared_web_clients on shared_web_clients.client_id = web_user_ids.client_id
+    where shared_web_clients.client_id is null
 ),
 
 -- Ids that only a link mentions (e.g. a merged contact no longer exported) are identities

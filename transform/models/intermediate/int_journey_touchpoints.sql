@@ -4,13 +4,24 @@
 -- through int_identities_linked (the identity spine); rows of unknown persons (anonymous
 -- browsers, ids no identity knows) are left out by inner joins.
 --
--- E-mail: only engagement counts as a touch (OPEN, CLICK, and the negative signals BOUNCE,
--- SPAMREPORT, UNSUBSCRIBED...); SENT, DELIVERED, PROCESSED, DEFERRED and DROPPED are
--- deliveries marketing made, not something the person did, and would swamp the timeline.
+-- E-mail: only what the person did counts as a touch: every e-mail event whose agreed
+-- meaning (definitions vocabulary marketing_email_event_type) is not delivery (opens,
+-- clicks, and the negative signals bounce, spam report, unsubscribe...); the delivery
+-- events (SENT, DELIVERED, PROCESSED, DEFERRED, DROPPED...) are what marketing did and
+-- would swamp the timeline, and an event type of unknown meaning is no touch. HubSpot's
+-- e-mail events carry no contact id: an event without one is the person's whose record
+-- holds the recipient address.
 
 with identities as (
     select identity_kind, source_id, person_id
     from {{ ref('int_identities_linked') }}
+),
+
+email_persons as (
+    select distinct email, person_id
+    from {{ ref('int_identities_linked') }}
+    where identity_kind <> 'web_client'
+        and email is not null
 ),
 
 persons as (
@@ -62,7 +73,7 @@ form_submissions as (
 
 email_engagements as (
     select
-        identities.person_id,
+        coalesce(identities.person_id, email_persons.person_id) as person_id,
         emails.occurred_at,
         'email_engagement' as touchpoint_type,
         'marketing_automation' as system,
@@ -76,10 +87,14 @@ email_engagements as (
         }) }}
         false as is_inferred
     from {{ ref('stg_marketing_automation__email_events') }} as emails
-    inner join identities
+    left join identities
         on identities.identity_kind = 'marketing_contact'
         and identities.source_id = emails.contact_id
-    where emails.email_event_type not in ('SENT', 'DELIVERED', 'PROCESSED', 'DEFERRED', 'DROPPED')
+    left join email_persons
+        on emails.contact_id is null
+        and email_persons.email = emails.email
+    where coalesce(identities.person_id, email_persons.person_id) is not null
+        and emails.email_event_meaning <> 'delivery'
 ),
 
 -- Completed tasks and held events on a lead or a contact (Task/Event.WhoId); deleted

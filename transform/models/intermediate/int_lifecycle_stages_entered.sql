@@ -8,13 +8,23 @@
   merged away), mapped to persons through int_identities_linked:
     subscriber, lead  HubSpot became_subscriber_at / became_lead_at
     mql               HubSpot became_mql_at and CRM Lead.MQL_Date__c
-    sal               CRM Lead.Accepted_Date__c
-    sql               CRM Lead.Qualified_Date__c and HubSpot became_sql_at
+    sal               CRM accepted time (int_crm_leads_stage_timed: Lead.Accepted_Date__c,
+                      else the first LeadHistory Status change into an accepted status,
+                      else the current Status at LastModifiedDate)
+    sql               CRM qualified time (the same three sources) and HubSpot became_sql_at
     opportunity       Opportunity.CreatedDate of the person's opportunities (the one its
                       converted lead points to, or whose ContactId is the person's contact)
     customer          the Closed Won change of a won opportunity in OpportunityHistory (a
                       timestamp of the change itself); Opportunity.CloseDate (a date, set
                       by the rep, without a time of day) only when no history row exists
+  A person with no HubSpot lifecycle date at all (known only to the CRM, or a HubSpot
+  contact exported without its lifecycle date properties) enters the funnel with its first
+  record:
+    lead              CRM Lead.CreatedDate; Contact.CreatedDate when the person has no
+                      live lead
+    subscriber, lead  else HubSpot createdate, at the contact's current lifecycle stage
+                      when that means subscriber, as a lead otherwise
+  so every person with a live marketing or CRM record has a current stage.
   A stage is entered at the earliest evidence of any record of the person; the earliest
   time each system holds is kept beside it.
 
@@ -43,7 +53,8 @@ live_identities as (
     select
         identity_kind,
         source_id,
-        person_id
+        person_id,
+        first_seen_at
     from {{ ref('int_identities_linked') }}
     where is_surviving
         and identity_kind in ('marketing_contact', 'crm_lead', 'crm_contact')
@@ -56,7 +67,9 @@ marketing_contacts as (
         contacts.became_subscriber_at,
         contacts.became_lead_at,
         contacts.became_mql_at,
-        contacts.became_sql_at
+        contacts.became_sql_at,
+        contacts.lifecycle_stage_key,
+        contacts.created_at
     from {{ ref('stg_marketing_automation__contacts') }} as contacts
     inner join live_identities
         on live_identities.identity_kind = 'marketing_contact'
@@ -69,9 +82,12 @@ crm_leads as (
         leads.lead_id,
         leads.mql_at,
         leads.accepted_at,
+        leads.accepted_at_source,
         leads.qualified_at,
-        leads.converted_opportunity_id
-    from {{ ref('stg_crm__leads') }} as leads
+        leads.qualified_at_source,
+        leads.converted_opportunity_id,
+        leads.created_at
+    from {{ ref('int_crm_leads_stage_timed') }} as leads
     inner join live_identities
         on live_identities.identity_kind = 'crm_lead'
         and live_identities.source_id = leads.lead_id
@@ -107,13 +123,14 @@ person_opportunities as (
     ) as candidates
 ),
 
--- When a deal was won: the Closed Won change in the stage history when there is one.
+-- When a deal was won: the change into a won stage (definitions vocabulary
+-- crm_opportunity_stage) in the stage history when there is one.
 closed_won_changes as (
     select
         opportunity_id,
         min(changed_at) as closed_won_at
     from {{ ref('stg_crm__opportunity_history') }}
-    where stage_name = 'Closed Won'
+    where stage_meaning = 'won'
     group by opportunity_id
 ),
 
@@ -132,7 +149,16 @@ person_opportunity_records as (
         on closed_won_changes.opportunity_id = opportunities.opportunity_id
 ),
 
-evidence as (
+crm_contacts as (
+    select
+        person_id,
+        source_id as contact_id,
+        first_seen_at as created_at
+    from live_identities
+    where identity_kind = 'crm_contact'
+),
+
+recorded_evidence as (
     select person_id, 'subscriber' as stage_key, became_subscriber_at as recorded_at,
         'marketing_automation' as evidence_system, 'marketing_automation: became_subscriber_at' as evidence,
         contact_id as evidence_record_id
@@ -155,11 +181,11 @@ evidence as (
     from crm_leads where mql_at is not null
     union all
     select person_id, 'sal', accepted_at,
-        'crm', 'crm: Lead.Accepted_Date__c', lead_id
+        'crm', {{ crm_lead_stage_evidence('accepted_at_source', 'Lead.Accepted_Date__c') }}, lead_id
     from crm_leads where accepted_at is not null
     union all
     select person_id, 'sql', qualified_at,
-        'crm', 'crm: Lead.Qualified_Date__c', lead_id
+        'crm', {{ crm_lead_stage_evidence('qualified_at_source', 'Lead.Qualified_Date__c') }}, lead_id
     from crm_leads where qualified_at is not null
     union all
     select person_id, 'opportunity', created_at,
@@ -175,6 +201,53 @@ evidence as (
         opportunity_id
     from person_opportunity_records
     where is_won and coalesce(closed_won_at, closed_on) is not null
+),
+
+-- Where a person without any HubSpot lifecycle date entered the funnel: its first records.
+persons_without_marketing_evidence as (
+    select distinct live_identities.person_id
+    from live_identities
+    left join (
+        select distinct person_id from recorded_evidence
+        where evidence_system = 'marketing_automation'
+    ) as with_marketing_evidence
+        on with_marketing_evidence.person_id = live_identities.person_id
+    where with_marketing_evidence.person_id is null
+),
+
+entry_evidence as (
+    select crm_leads.person_id, 'lead' as stage_key, crm_leads.created_at as recorded_at,
+        'crm' as evidence_system, 'crm: Lead.CreatedDate' as evidence,
+        crm_leads.lead_id as evidence_record_id
+    from crm_leads
+    inner join persons_without_marketing_evidence as entering
+        on entering.person_id = crm_leads.person_id
+    where crm_leads.created_at is not null
+    union all
+    select crm_contacts.person_id, 'lead', crm_contacts.created_at,
+        'crm', 'crm: Contact.CreatedDate', crm_contacts.contact_id
+    from crm_contacts
+    inner join persons_without_marketing_evidence as entering
+        on entering.person_id = crm_contacts.person_id
+    where crm_contacts.created_at is not null
+        and crm_contacts.person_id not in (select person_id from crm_leads)
+    union all
+    select marketing_contacts.person_id,
+        case when marketing_contacts.lifecycle_stage_key = 'subscriber' then 'subscriber' else 'lead' end,
+        marketing_contacts.created_at,
+        'marketing_automation', 'marketing_automation: createdate', marketing_contacts.contact_id
+    from marketing_contacts
+    inner join persons_without_marketing_evidence as entering
+        on entering.person_id = marketing_contacts.person_id
+    where marketing_contacts.created_at is not null
+        and marketing_contacts.person_id not in (select person_id from crm_leads)
+        and marketing_contacts.person_id not in (select person_id from crm_contacts)
+),
+
+evidence as (
+    select * from recorded_evidence
+    union all
+    select * from entry_evidence
 ),
 
 -- The earliest time each system holds for a stage, side by side.

@@ -15,7 +15,7 @@
 -- have not happened yet and do not count.
 
 with leads as (
-    select * from {{ ref('stg_crm__leads') }}
+    select * from {{ ref('int_crm_leads_stage_timed') }}
 ),
 
 tasks as (

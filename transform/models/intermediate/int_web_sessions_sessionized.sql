@@ -5,7 +5,8 @@
   (occurred_at), never by the export file, so an event delivered late in the next day's
   file lands in the session it belongs to. Set-based: lag finds the gaps, a running sum
   numbers the sessions, a group by builds them. GA4's ga_session_id is kept only for
-  comparison.
+  comparison, and events without one (server-side hits) sessionize like any other.
+  Consent-mode pings (no client_id) are left out: they belong to no browser.
 
   Incremental: a run rebuilds, from their whole history, the sessions of the browsers
   with events in dlt loads newer than the newest one sessionized (a late event can join or
@@ -40,13 +41,17 @@ with events as (
         case when user_id is not null then 1 else 0 end as carries_user_id,
         dlt_load_id
     from {{ ref('stg_web_analytics__events') }}
+    -- Consent-mode pings have no browser: they belong to no session.
+    where client_id is not null
     {%- if is_incremental() %}
-    where client_id in (
-        select client_id from {{ ref('stg_web_analytics__events') }}
-        where dlt_load_id > (select max(last_dlt_load_id) from {{ this }})
+    and (
+        client_id in (
+            select client_id from {{ ref('stg_web_analytics__events') }}
+            where dlt_load_id > (select max(last_dlt_load_id) from {{ this }})
+        )
+        or (select max(session_timeout_minutes) from {{ this }})
+            <> (select session_timeout_minutes from {{ source('definitions', 'terms') }})
     )
-    or (select max(session_timeout_minutes) from {{ this }})
-        <> (select session_timeout_minutes from {{ source('definitions', 'terms') }})
     {%- endif %}
 ),
 

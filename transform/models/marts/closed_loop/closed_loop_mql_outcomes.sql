@@ -12,8 +12,9 @@
 -- The outcome is the first of these that applies (the precedence is deliberate):
 --   1. won / lost: the opportunity is closed; its result beats whatever the lead says.
 --   2. open: the opportunity is still being worked.
---   3. disqualified: the lead's current status is Disqualified (sales qualified it out
---      after accepting it), with Lead.Disqualified_Reason__c.
+--   3. disqualified: the lead's current status means disqualified (definitions vocabulary
+--      crm_lead_status: sales qualified it out after accepting it), with
+--      Lead.Disqualified_Reason__c when the org has that field.
 --   4. recycled_to_nurture: sales' latest decision on this MQL was to reject it back to
 --      nurture: rejected at or after the MQL and not accepted after the rejection (a
 --      rejection before the MQL belongs to an earlier cycle of a recycled lead).
@@ -36,11 +37,13 @@ leads as (
     select
         lead_id,
         lead_status,
+        lead_status_meaning,
         is_converted,
         converted_opportunity_id,
+        disqualified_at,
         disqualified_reason,
         updated_at
-    from {{ ref('stg_crm__leads') }}
+    from {{ ref('int_crm_leads_stage_timed') }}
 ),
 
 lead_persons as (
@@ -115,7 +118,9 @@ mql_leads as (
     select
         mqls.*,
         leads.lead_status,
+        leads.lead_status_meaning,
         leads.is_converted,
+        leads.disqualified_at,
         leads.disqualified_reason,
         leads.updated_at as lead_updated_at,
         converted.opportunity_id as converted_opportunity_id,
@@ -195,7 +200,7 @@ judged as (
             when opportunity_results.is_closed and opportunity_results.is_won then 'won'
             when opportunity_results.is_closed then 'lost'
             when opportunity_results.opportunity_id is not null then 'open'
-            when linked.lead_status = 'Disqualified' then 'disqualified'
+            when linked.lead_status_meaning = 'disqualified' then 'disqualified'
             when linked.rejected_at >= linked.mql_at
                 and (
                     linked.accepted_at is null
@@ -226,7 +231,7 @@ reasoned as (
         case outcome
             when 'won' then closed_at
             when 'lost' then closed_at
-            when 'disqualified' then lead_updated_at
+            when 'disqualified' then coalesce(disqualified_at, lead_updated_at)
             when 'recycled_to_nurture' then rejected_at
         end as outcome_at
     from judged

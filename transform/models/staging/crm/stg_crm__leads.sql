@@ -14,6 +14,7 @@ select
     try_cast(number_of_employees as integer) as company_employees,
     country as company_country,
     status as lead_status,
+    lead_statuses.meaning as lead_status_meaning,
     nullif(lead_source, '') as lead_source,
     cast(is_converted as boolean) as is_converted,
     {{ to_date('converted_date') }} as converted_date,
@@ -31,3 +32,5 @@ select
     nullif(disqualified_reason__c, '') as disqualified_reason,
     {{ salesforce_record_columns(has_is_deleted=false) }}
 from source
+left join {{ vocabulary_values('crm_lead_status') }} as lead_statuses
+    on lead_statuses.match_value = {{ vocabulary_match_key('source.status') }}

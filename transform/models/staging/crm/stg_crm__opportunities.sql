@@ -8,6 +8,7 @@ select
     nullif(contact_id, '') as contact_id,
     name as opportunity_name,
     stage_name,
+    stages.meaning as stage_meaning,
     try_cast(amount as decimal(18, 2)) as amount,
     {{ to_date('close_date') }} as close_date,
     try_cast(probability as integer) as probability_percent,
@@ -20,3 +21,5 @@ select
     nullif(owner_id, '') as owner_id,
     {{ salesforce_record_columns() }}
 from source
+left join {{ vocabulary_values('crm_opportunity_stage') }} as stages
+    on stages.match_value = {{ vocabulary_match_key('source.stage_name') }}

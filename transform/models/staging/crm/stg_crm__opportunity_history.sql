@@ -6,6 +6,7 @@ select
     id as opportunity_history_id,
     opportunity_id,
     stage_name,
+    stages.meaning as stage_meaning,
     try_cast(amount as decimal(18, 2)) as amount,
     {{ to_date('close_date') }} as close_date,
     try_cast(probability as integer) as probability_percent,
@@ -14,3 +15,5 @@ select
     _modified_at as system_modified_at,
     _source_file as source_file
 from source
+left join {{ vocabulary_values('crm_opportunity_stage') }} as stages
+    on stages.match_value = {{ vocabulary_match_key('source.stage_name') }}

@@ -10,7 +10,9 @@ select
     lastname as last_name,
     jobtitle as job_title,
     lower(lifecyclestage) as lifecycle_stage,
+    lifecycle_stages.meaning as lifecycle_stage_key,
     upper(hs_lead_status) as lead_status,
+    lead_statuses.meaning as lead_status_meaning,
     try_cast(hubspotscore as integer) as lead_score,
     upper(hs_analytics_source) as original_source,
     nullif(hs_analytics_source_data_1, '') as original_source_drill_down_1,
@@ -31,3 +33,7 @@ select
     {{ to_utc_timestamp('lastmodifieddate') }} as updated_at,
     _source_file as source_file
 from source
+left join {{ vocabulary_values('marketing_lifecycle_stage') }} as lifecycle_stages
+    on lifecycle_stages.match_value = {{ vocabulary_match_key('source.lifecyclestage') }}
+left join {{ vocabulary_values('marketing_lead_status') }} as lead_statuses
+    on lead_statuses.match_value = {{ vocabulary_match_key('source.hs_lead_status') }}

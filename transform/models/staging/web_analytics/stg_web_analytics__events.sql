@@ -3,10 +3,17 @@
 -- than the newest one staged; a hit delivered again later is kept once, as first staged
 -- (the same row a full rebuild keeps: the earliest export file). `dbt build --full-refresh`
 -- rebuilds it from every load.
+--
+-- Consent-mode pings (cookieless hits: no user_pseudo_id, no ga_session_id) are kept and
+-- flagged (is_consent_ping): counted, but no browser, so never in identity or sessions.
+-- The event key includes GA4's batch_event_index / batch_page_id / batch_ordering_id when
+-- the export carries them, so two real hits of one microsecond stay two; without them it
+-- is the key it always was, so hits staged before the fields arrived keep their ids.
 {{ config(materialized='incremental', incremental_strategy='append') }}
 
 {%- set columns = [
-    'web_event_id', 'event_date', 'occurred_at', 'event_name', 'client_id', 'user_id',
+    'web_event_id', 'event_date', 'occurred_at', 'event_name', 'client_id', 'is_consent_ping',
+    'user_id', 'user_id_kind', 'batch_event_index', 'batch_page_id', 'batch_ordering_id',
     'ga_session_id', 'ga_session_number', 'page_url', 'page_title', 'page_referrer',
     'engagement_time_msec', 'form_id', 'device_category', 'operating_system', 'browser',
     'country', 'region', 'city', 'first_touch_source', 'first_touch_medium',
@@ -25,14 +32,26 @@ with source as (
 
 renamed as (
     select
-        {{ surrogate_key(['user_pseudo_id', 'event_timestamp', 'event_name',
-                          ga4_param('params', 'ga_session_id', 'int_value'),
-                          ga4_param('params', 'page_location')]) }} as web_event_id,
+        case
+            when coalesce(batch_event_index, batch_page_id, batch_ordering_id) is null
+                then {{ surrogate_key(['user_pseudo_id', 'event_timestamp', 'event_name',
+                                       ga4_param('params', 'ga_session_id', 'int_value'),
+                                       ga4_param('params', 'page_location')]) }}
+            else {{ surrogate_key(['user_pseudo_id', 'event_timestamp', 'event_name',
+                                   ga4_param('params', 'ga_session_id', 'int_value'),
+                                   ga4_param('params', 'page_location'),
+                                   'batch_event_index', 'batch_page_id', 'batch_ordering_id']) }}
+        end as web_event_id,
         {{ to_date('event_date', '%Y%m%d') }} as event_date,
         {{ micros_to_timestamp('event_timestamp') }} as occurred_at,
         event_name,
-        user_pseudo_id as client_id,
+        nullif(user_pseudo_id, '') as client_id,
+        nullif(user_pseudo_id, '') is null as is_consent_ping,
         nullif(user_id, '') as user_id,
+        coalesce(nullif(lower(trim(user_id_kind)), ''), 'marketing_contact') as user_id_kind,
+        try_cast(batch_event_index as bigint) as batch_event_index,
+        try_cast(batch_page_id as bigint) as batch_page_id,
+        try_cast(batch_ordering_id as bigint) as batch_ordering_id,
         try_cast({{ ga4_param('params', 'ga_session_id', 'int_value') }} as bigint) as ga_session_id,
         try_cast({{ ga4_param('params', 'ga_session_number', 'int_value') }} as integer) as ga_session_number,
         {{ ga4_param('params', 'page_location') }} as page_url,
