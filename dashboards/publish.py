@@ -13,11 +13,12 @@ import duckdb
 
 from ingestion import settings
 
-PUBLISHED_SCHEMAS = ("marts", "definitions")
+PUBLISHED_SCHEMAS = ("marts", "definitions", "quality")
 
 
 def publish_marts() -> dict[str, int]:
-    """Copy every table of the published schemas; rows per `<schema>.<table>`."""
+    """Copy every table of the published schemas (the marts, the definitions and the quality
+    gate's exceptions); rows per `<schema>.<table>`."""
     target = settings.published_warehouse_path()
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = target.with_name(target.name + ".tmp")
