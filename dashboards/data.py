@@ -386,3 +386,45 @@ def account_summary(marts: PublishedMarts, account_id: str) -> dict:
         from (select ? as account_id) as wanted
         left join marts.account_revenue as r using (account_id)""",
                      [account_id, account_id, account_id])
+
+
+# --- exceptions to the agreed definitions ------------------------------------------------
+
+def has_exceptions_table(marts: PublishedMarts) -> bool:
+    """Copies published before the gate listed its exceptions have no `quality` schema."""
+    return bool(marts.row("""
+        select count(*) as n from duckdb_tables()
+        where schema_name = 'quality'
+            and table_name in ('rule_exceptions', 'rule_exception_summary')""").get("n") == 2)
+
+
+def exception_summary(marts: PublishedMarts, examples: int = 3) -> pd.DataFrame:
+    """One row per definition rule of the published run: rows judged, exceptions, the
+    tolerance, the verdict, and the first few failing records by their source ids."""
+    from quality.exceptions import record_label
+
+    summary = marts.frame("""
+        select rule_name, model, rows_checked, exceptions, tolerance, allowed_exceptions,
+               status, checked_at
+        from quality.rule_exception_summary order by exceptions desc, rule_name""")
+    listed = marts.frame("""
+        select * from quality.rule_exceptions
+        qualify row_number() over (partition by model, rule_name order by position) <= ?
+        order by model, rule_name, position""", [examples])
+    labels = {key: " | ".join(record_label(row) for row in frame.to_dict("records"))
+              for key, frame in listed.groupby(["model", "rule_name"])}
+    return summary.assign(examples=[labels.get((m, r), "") for m, r in
+                                    zip(summary["model"], summary["rule_name"], strict=True)])
+
+
+def exception_records(marts: PublishedMarts, limit: int = 50) -> tuple[pd.DataFrame, int]:
+    """The first exceptions of every rule (rule by rule, in the order found) and how many
+    there are in all."""
+    total = marts.row("select count(*) as n from quality.rule_exceptions").get("n") or 0
+    frame = marts.frame("""
+        select rule_name, record_kind, record_id, person_id, hubspot_contact_ids,
+               salesforce_lead_ids, salesforce_contact_ids, salesforce_opportunity_id, email,
+               problem, detail
+        from quality.rule_exceptions
+        order by rule_name, position limit ?""", [limit])
+    return frame, total

@@ -146,7 +146,8 @@ def _align(column: Column) -> str:
 
 
 BADGES = {"passed": "good", "fresh": "good", "failed": "bad", "stale": "bad", "no data": "bad",
-          "warned": "warn", "not run": "warn"}
+          "warned": "warn", "not run": "warn", "within tolerance": "warn",
+          "above tolerance": "bad", "error": "bad"}
 
 
 def badge(status: str) -> str:

@@ -21,8 +21,11 @@ from dashboards.html import (
     table,
 )
 from dashboards.status import RunStatus
+from quality.rules import RULES
 from transform.definitions import LeadDefinitions
 
+TOLERANCE_MEANING = ("Records breaking an agreed definition are listed as exceptions; "
+                     "publishing stops only above the tolerance both teams set, default 0.")
 NO_FUNNEL = ("No one entered a funnel stage in the published data: the funnel marts are "
              "empty (no exports loaded yet, or none past the subscriber stage).")
 RECENT_PERIODS = {"day": 14, "week": 12, "month": 12, "quarter": 8}
@@ -690,8 +693,41 @@ def glossary(definitions: LeadDefinitions, published_version: str | None) -> Pag
             ("Web session", f"Ends after {definitions.web.session_timeout_minutes} minutes "
                             "without an event."),
         ])),
+        _tolerances(definitions),
     ]
     return page
+
+
+def _tolerances(definitions: LeadDefinitions) -> str:
+    """The quality gate's tolerances, as the definitions file sets them."""
+    rows = []
+    for rule in RULES:
+        if not rule.is_definition:
+            continue
+        tolerance = definitions.quality_tolerances.get(rule.name)
+        rows.append({
+            "rule": rule.name.replace("_", " "), "description": rule.description,
+            "tolerance": tolerance.describe() if tolerance else "0: any exception blocks",
+            "agreed_because": (tolerance.agreed_because or "") if tolerance else "",
+        })
+    integrity = sorted({rule.name.replace("_", " ") for rule in RULES
+                        if not rule.is_definition} | {"no duplicates at grain",
+                                                      "rates between 0 and 1"})
+    return section(
+        "Quality gate: exceptions and tolerances",
+        f"{TOLERANCE_MEANING} A tolerance is a share of the rows a rule judges or a number of "
+        "records (quality_tolerances in the definitions file); the exceptions are published "
+        "as quality.rule_exceptions, with the HubSpot and Salesforce ids and the e-mail of "
+        "each record, and listed on the data status page.",
+        table(pd.DataFrame(rows), [
+            Column("rule", "Rule on an agreed definition"), Column("description", "What it asks"),
+            Column("tolerance", "Tolerance"), Column("agreed_because", "Agreed because"),
+        ], "Definition rules and their tolerance"),
+        definition_list([(
+            "Integrity rules",
+            "Rules on the pipeline's own work take no tolerance: one failing row stops "
+            "publishing. They are: " + ", ".join(integrity) + ".")]),
+    )
 
 
 def _mql_rule(rule, definitions: LeadDefinitions) -> str:
@@ -718,6 +754,7 @@ def data_status(marts: PublishedMarts, run: RunStatus) -> Page:
     rules = [c for c in run.checks if c.kind == "quality rule"]
     tests = [c for c in run.checks if c.kind != "quality rule"]
     fresh = sum(1 for s in run.sources if s.status == "fresh")
+    exceptions = data.exception_summary(marts) if data.has_exceptions_table(marts) else None
     page.metrics = [
         Metric("published_at", "Last refresh", formatting.moment(marts.published_at()), "text",
                note="when the gate last passed and the marts were published"),
@@ -726,6 +763,9 @@ def data_status(marts: PublishedMarts, run: RunStatus) -> Page:
                note=f"of {len(rules)} blocking rules"),
         Metric("tests_passed", "dbt tests passed", sum(1 for c in tests if c.passed),
                note=f"of {len(tests)}"),
+        Metric("definition_exceptions", "Exceptions to the definitions",
+               None if exceptions is None else int(exceptions["exceptions"].sum()),
+               note="records published within their rule's tolerance"),
     ]
     page.body = [
         section("Sources",
@@ -766,12 +806,50 @@ def data_status(marts: PublishedMarts, run: RunStatus) -> Page:
                 "refresh after all of them passed.",
                 _checks_table(rules, "Blocking quality rules"),
                 _tests_summary(tests)),
+        _exceptions_section(marts, exceptions),
         section("Published tables", "",
                 table(_published_tables(marts), [
                     Column("table", "Table"), Column("rows", "Rows", "count")],
                     "Rows per published table", "", "Nothing is published yet.")),
     ]
     return page
+
+
+def _exceptions_section(marts: PublishedMarts, summary: pd.DataFrame | None) -> str:
+    title = "Exceptions to the agreed definitions"
+    intro = (f"{TOLERANCE_MEANING} Each rule's tolerance is in the definitions file "
+             "(quality_tolerances; see the glossary). Every exception, with its source ids, is "
+             "in the published table quality.rule_exceptions.")
+    if summary is None:
+        return section(title, intro, empty(
+            "Exceptions per rule", "These marts were published before the gate listed its "
+            "exceptions: the next successful run publishes them."))
+    records, total = data.exception_records(marts)
+    more = f" The first {len(records):,} of {total:,} are shown." if total > len(records) else ""
+    return section(
+        title, intro,
+        table(summary.assign(rule=summary["rule_name"].str.replace("_", " ")), [
+            Column("rule", "Rule"), Column("model", "Model"),
+            Column("rows_checked", "Rows judged", "count"),
+            Column("exceptions", "Exceptions", "count"),
+            Column("tolerance", "Tolerance"),
+            Column("allowed_exceptions", "Allowed", "count"),
+            Column("status", "Result", "badge"),
+            Column("examples", "Example records"),
+        ], "Exceptions per rule", "Example records: the first few, by their HubSpot and "
+           "Salesforce ids and e-mail.", "No definition rule was checked in this run."),
+        table(records.assign(rule=records["rule_name"].str.replace("_", " ")), [
+            Column("rule", "Rule"), Column("record_id", "Record"),
+            Column("hubspot_contact_ids", "HubSpot contact"),
+            Column("salesforce_lead_ids", "Salesforce Lead"),
+            Column("salesforce_contact_ids", "Salesforce Contact"),
+            Column("salesforce_opportunity_id", "Salesforce Opportunity"),
+            Column("email", "E-mail"), Column("problem", "What is wrong"),
+            Column("detail", "Values"),
+        ], "The exceptions", "Record: the record the rule judged (a HubSpot contact id, a "
+           "Salesforce Opportunity Id, or the person_id of the shared funnel)." + more,
+              "No record breaks an agreed definition: nothing to list."),
+    )
 
 
 def _checks_table(checks: list, title: str) -> str:

@@ -13,7 +13,7 @@ import duckdb
 
 from ingestion import settings
 
-PUBLISHED_SCHEMAS = ("marts", "definitions")
+PUBLISHED_SCHEMAS = ("marts", "definitions", "quality")
 # Single tables of other schemas the dashboards read: the source values no agreed
 # vocabulary lists, for the data status page.
 PUBLISHED_TABLES = (("intermediate", "int_vocabulary_unknown_values"),)
@@ -24,7 +24,8 @@ def _tuples(pairs: tuple[tuple[str, str], ...]) -> str:
 
 
 def publish_marts() -> dict[str, int]:
-    """Copy every table of the published schemas; rows per `<schema>.<table>`."""
+    """Copy every table of the published schemas (the marts, the definitions and the quality
+    gate's exceptions); rows per `<schema>.<table>`."""
     target = settings.published_warehouse_path()
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = target.with_name(target.name + ".tmp")

@@ -3,9 +3,17 @@
 Wiring only: the rules live in quality/, the publishing in dashboards/. A failed check
 (severity error) stops everything downstream of the asset it guards, so `publish_marts`,
 which depends on every guarded model and every mart, keeps the last good copy.
+
+A definition rule whose failing records stay within its tolerance (definitions file,
+`quality_tolerances`) fails at severity WARN, which does not block: its records are in
+`quality.rule_exceptions`, published with the marts. Above the tolerance it fails at
+ERROR and blocks like an integrity rule. `failed_checks` turns a finished run's check
+evaluations into the failed rules, their counts and example record ids, for a summary.
 """
 
 import json
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 from dagster import (
     AssetCheckExecutionContext,
@@ -29,6 +37,7 @@ from orchestration.dbt_project import manifest
 from orchestration.transform_assets import transform_models
 from orchestration.warehouse import WAREHOUSE_POOL, warehouse_lock
 from quality.rules import RULES, Rule, mart_rules
+from transform.definitions import load_definitions
 
 OWNERS = ["team:data-platform"]
 
@@ -62,8 +71,11 @@ def quality_checks() -> list[AssetChecksDefinition]:
         from quality import gate  # imports Great Expectations: only when checks run
 
         selected = [rule for rule in rules if check_key(rule) in context.selected_asset_check_keys]
+        definitions = load_definitions()
         with warehouse_lock(context.log):
-            outcomes = gate.validate_rules(selected, log=context.log.info)
+            outcomes = gate.validate_rules(selected, definitions, log=context.log.info)
+            outcomes = gate.record_exceptions(outcomes, context.run.run_id, definitions,
+                                              log=context.log.info)
         for outcome in outcomes:
             if outcome.errors:
                 context.log.error(f"{outcome.rule.model}.{outcome.rule.name} raised: "
@@ -74,25 +86,102 @@ def quality_checks() -> list[AssetChecksDefinition]:
 
 
 def _result(rule: Rule, outcome) -> AssetCheckResult:
+    from quality.exceptions import EXCEPTIONS
     from quality.gate import docs_dir
 
     examples = json.loads(outcome.examples.to_json(orient="records", date_format="iso"))
     problems = outcome.errors + outcome.failed_expectations
+    description = rule.description if outcome.passed else "; ".join(problems)
+    metadata = {
+        "rule_kind": rule.kind,
+        "rows_checked": outcome.rows_checked,
+        "failing_rows": outcome.failing_rows,
+        "failed_expectations": MetadataValue.json(outcome.failed_expectations),
+        "errors": MetadataValue.json(outcome.errors),
+        "example_rows": MetadataValue.json(examples),
+        "example_record_ids": MetadataValue.json(outcome.example_ids()),
+        "data_docs": MetadataValue.path(str(outcome.docs_page or docs_dir())),
+    }
+    if rule.is_definition:
+        metadata |= {
+            "exceptions": outcome.failing_rows,
+            "tolerance": outcome.tolerance,
+            "allowed_exceptions": outcome.allowed_failures,
+            "exceptions_table": EXCEPTIONS,
+        }
+        if not outcome.passed:
+            verdict = ("within the tolerance, listed in" if outcome.within_tolerance else
+                       "above the tolerance; listed in")
+            description = (f"{outcome.failing_rows:,} exceptions of {outcome.rows_checked:,} "
+                           f"rows, {verdict} {EXCEPTIONS} (tolerance {outcome.tolerance}, "
+                           f"{outcome.allowed_failures:,} allowed): {description}")
     return AssetCheckResult(
         asset_key=model_key(rule.model),
         check_name=rule.name,
         passed=outcome.passed,
-        severity=AssetCheckSeverity.ERROR,
-        description=rule.description if outcome.passed else "; ".join(problems),
-        metadata={
-            "rows_checked": outcome.rows_checked,
-            "failing_rows": outcome.failing_rows,
-            "failed_expectations": MetadataValue.json(outcome.failed_expectations),
-            "errors": MetadataValue.json(outcome.errors),
-            "example_rows": MetadataValue.json(examples),
-            "data_docs": MetadataValue.path(str(outcome.docs_page or docs_dir())),
-        },
+        severity=AssetCheckSeverity.ERROR if outcome.blocks else AssetCheckSeverity.WARN,
+        description=description,
+        metadata=metadata,
     )
+
+
+@dataclass(frozen=True)
+class FailedCheck:
+    """One failed check of a run, as a summary prints it."""
+
+    asset: str  # the guarded asset, e.g. "int_lifecycle_stages_entered"
+    check: str  # the rule (or dbt test) name
+    severity: str  # "ERROR" blocked publishing; "WARN" did not (within tolerance)
+    failing_rows: int | None  # failing records; None when the check does not say
+    example_ids: tuple[str, ...]  # up to `examples` record ids, source ids first
+    tolerance: str | None  # definition rules: the tolerance of the definitions file
+    description: str
+
+    def line(self) -> str:
+        count = "" if self.failing_rows is None else f": {self.failing_rows:,} failing"
+        tolerance = f" (tolerance {self.tolerance})" if self.tolerance else ""
+        examples = f"; e.g. {' | '.join(self.example_ids)}" if self.example_ids else ""
+        return f"{self.severity} {self.asset}.{self.check}{count}{tolerance}{examples}"
+
+
+def check_evaluations(result) -> list:
+    """The AssetCheckEvaluation of every check of a finished run (an
+    ExecuteInProcessResult, or anything with `all_events`)."""
+    return [event.event_specific_data for event in result.all_events
+            if event.event_type_value == "ASSET_CHECK_EVALUATION"]
+
+
+def failed_checks(evaluations: Iterable, include_warnings: bool = False,
+                  examples: int = 3) -> list[FailedCheck]:
+    """The failed checks among a run's evaluations, blocking (ERROR) ones first: each with
+    its failing count and up to `examples` example record ids (HubSpot / Salesforce ids and
+    e-mail for a definition rule's exceptions, the record key for an integrity rule).
+    Checks that failed at WARN (definition rules within their tolerance) only when
+    `include_warnings`."""
+    failed = []
+    for evaluation in evaluations:
+        severity = evaluation.severity.value
+        if evaluation.passed or (severity != "ERROR" and not include_warnings):
+            continue
+        metadata = evaluation.metadata or {}
+        count = _metadata(metadata, "failing_rows")
+        if count is None:
+            count = _metadata(metadata, "dagster_dbt/failed_row_count")  # a dbt test
+        failed.append(FailedCheck(
+            asset=evaluation.asset_key.to_user_string(),
+            check=evaluation.check_name,
+            severity=severity,
+            failing_rows=count,
+            example_ids=tuple(_metadata(metadata, "example_record_ids") or [])[:examples],
+            tolerance=_metadata(metadata, "tolerance"),
+            description=evaluation.description or "",
+        ))
+    return sorted(failed, key=lambda f: (f.severity != "ERROR", f.asset, f.check))
+
+
+def _metadata(metadata, name: str):
+    entry = metadata.get(name)
+    return getattr(entry, "value", entry)
 
 
 def _published_deps() -> list[AssetKey]:

@@ -5,10 +5,16 @@ with GE's pandas datasource (its SQL datasource does not work against DuckDB, se
 shared/stack-notes.md). An expectation that raised an exception fails the rule: a crash is
 never a pass. Every validation is written to the Data Docs site in
 ``<outputs>/quality_docs``.
+
+An integrity rule blocks on one failing row. A definition rule names each failing record
+(``RuleOutcome.exceptions``) and blocks only above its tolerance in the definitions file
+(``quality_tolerances``, default 0); :func:`record_exceptions` writes those records, with
+their source ids, to the warehouse's ``quality`` schema (quality/exceptions.py).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import time
 from collections.abc import Callable
@@ -20,10 +26,12 @@ import duckdb
 import pandas as pd
 
 from ingestion import settings
-from quality.rules import Rule
+from quality import exceptions as exception_table
+from quality.rules import RULES, Rule, tolerance_problems
 from transform.definitions import LeadDefinitions, load_definitions
 
 EXAMPLE_ROWS = 10
+NO_TOLERANCE = "0 (default)"
 
 
 @dataclass(frozen=True)
@@ -37,10 +45,49 @@ class RuleOutcome:
     failing_rows: int = 0
     examples: pd.DataFrame = field(default_factory=pd.DataFrame)
     docs_page: Path | None = None
+    # Definition rules: each failing record (quality.exceptions.FAILING_COLUMNS, and the
+    # source ids once recorded), the tolerance as the definitions file sets it, and the
+    # most failing records it allows on these rows.
+    exceptions: pd.DataFrame = field(default_factory=pd.DataFrame)
+    tolerance: str | None = None
+    allowed_failures: int = 0
 
     @property
     def passed(self) -> bool:
+        """Nothing failed: no failing row, nothing raised."""
         return not self.failed_expectations and not self.errors
+
+    @property
+    def within_tolerance(self) -> bool:
+        """A definition rule with failing records, no more than its tolerance allows."""
+        return (self.rule.is_definition and not self.passed and not self.errors
+                and self.failing_rows <= self.allowed_failures)
+
+    @property
+    def blocks(self) -> bool:
+        """Whether this outcome stops publishing."""
+        return not self.passed and not self.within_tolerance
+
+    @property
+    def status(self) -> str:
+        if self.passed:
+            return "passed"
+        if self.errors:
+            return "error"
+        return "within tolerance" if self.within_tolerance else (
+            "above tolerance" if self.rule.is_definition else "failed")
+
+    def example_ids(self, limit: int = EXAMPLE_ROWS) -> list[str]:
+        """The failing records, as their owners find them: source ids for a definition
+        rule's exceptions, the rule's record key for an integrity rule."""
+        if self.rule.is_definition and len(self.exceptions):
+            return [exception_table.record_label(row)
+                    for row in self.exceptions.head(limit).to_dict("records")]
+        key = [c for c in self.rule.record_key if c in self.examples.columns]
+        if not key:
+            return []
+        return [", ".join(f"{c}={exception_table.text(row[c])}" for c in key)
+                for row in self.examples.head(limit).to_dict("records")]
 
 
 def docs_dir() -> Path:
@@ -81,6 +128,7 @@ def validate_rules(rules: list[Rule], definitions: LeadDefinitions | None = None
     time: half a second per rule, whatever the size of its rows).
     """
     definitions = definitions or load_definitions()
+    misnamed = tolerance_problems(definitions)  # a typo must not loosen or tighten a rule
     outcomes, run_ids = [], {}
     for rule in rules:
         started = time.perf_counter()
@@ -89,8 +137,13 @@ def validate_rules(rules: list[Rule], definitions: LeadDefinitions | None = None
         except Exception as error:  # a rule that cannot run has failed
             outcome = RuleOutcome(rule=rule, rows_checked=0,
                                   errors=[f"{type(error).__name__}: {error}"])
-        log(f"{rule.model}.{rule.name}: {'passed' if outcome.passed else 'FAILED'} on "
-            f"{outcome.rows_checked:,} rows in {time.perf_counter() - started:.2f} s")
+        if rule.is_definition:
+            outcome = _with_tolerance(outcome, definitions, misnamed)
+        verdict = outcome.status.upper() if outcome.blocks else outcome.status
+        log(f"{rule.model}.{rule.name}: {verdict} on {outcome.rows_checked:,} rows"
+            + (f" ({outcome.failing_rows:,} exceptions, tolerance {outcome.tolerance})"
+               if rule.is_definition and outcome.failing_rows else "")
+            + f" in {time.perf_counter() - started:.2f} s")
         outcomes.append(outcome)
     try:
         _context(docs_dir()).build_data_docs(site_names=["quality"])
@@ -98,6 +151,45 @@ def validate_rules(rules: list[Rule], definitions: LeadDefinitions | None = None
         log(f"Data Docs could not be rendered: {type(error).__name__}: {error}")
     return [replace(outcome, docs_page=_docs_page(outcome.rule, run_ids[outcome.rule]))
             if outcome.rule in run_ids else outcome for outcome in outcomes]
+
+
+def _with_tolerance(outcome: RuleOutcome, definitions: LeadDefinitions,
+                    misnamed: list[str]) -> RuleOutcome:
+    tolerance = definitions.quality_tolerances.get(outcome.rule.name)
+    return replace(
+        outcome,
+        errors=outcome.errors + [f"definitions file: {p}" for p in misnamed],
+        tolerance=tolerance.describe() if tolerance else NO_TOLERANCE,
+        allowed_failures=tolerance.allowed(outcome.rows_checked) if tolerance else 0,
+    )
+
+
+def record_exceptions(outcomes: list[RuleOutcome], run_id: str | None = None,
+                      definitions: LeadDefinitions | None = None,
+                      checked_at: dt.datetime | None = None,
+                      log: Callable[[str], None] = lambda _: None) -> list[RuleOutcome]:
+    """Write the definition rules' exceptions to the warehouse (the caller holds the
+    writer's lock); the outcomes with each exception's source ids.
+
+    Exceptions that cannot be written cannot be shown to anyone, so a rule that would have
+    published them within its tolerance blocks instead, with the reason.
+    """
+    definitions = definitions or load_definitions()
+    known = [(rule.model, rule.name) for rule in RULES if rule.is_definition]
+    try:
+        stored = exception_table.record(outcomes, known, checked_at or dt.datetime.now(dt.UTC),
+                                        run_id, definitions.version)
+    except Exception as error:
+        message = f"exceptions not recorded in {exception_table.EXCEPTIONS}: " \
+                  f"{type(error).__name__}: {error}"
+        log(message)
+        return [replace(o, errors=[*o.errors, message]) if o.within_tolerance else o
+                for o in outcomes]
+    recorded = sum(len(frame) for frame in stored.values())
+    log(f"Recorded {recorded:,} exceptions of {sum(o.rule.is_definition for o in outcomes)} "
+        f"definition rules in {exception_table.EXCEPTIONS}")
+    return [replace(o, exceptions=stored.get((o.rule.model, o.rule.name), o.exceptions.head(0)))
+            if o.rule.is_definition else o for o in outcomes]
 
 
 def _validate(rule: Rule, definitions: LeadDefinitions) -> tuple[RuleOutcome, Any]:
@@ -135,7 +227,7 @@ def _docs_page(rule: Rule, run_id) -> Path | None:
 
 
 def _outcome(rule: Rule, rows: pd.DataFrame, result) -> RuleOutcome:
-    failed, errors, failing_index = [], [], set()
+    failed, errors, flagged = [], [], {}  # flagged: row index -> [(what, columns)]
     for expectation in result.results:
         config = expectation.expectation_config
         label = _label(config)
@@ -145,10 +237,46 @@ def _outcome(rule: Rule, rows: pd.DataFrame, result) -> RuleOutcome:
             errors.append(f"{label}: {raised[0]}")
         elif not expectation.success:
             failed.append(f"{label}: {expectation.result.get('unexpected_count', '?')} rows")
-            failing_index.update(expectation.result.get("unexpected_index_list") or [])
-    examples = rows.loc[sorted(failing_index)[:EXAMPLE_ROWS]] if failing_index else rows.head(0)
+            indexes = expectation.result.get("unexpected_index_list") or []
+            if rule.is_definition and not indexes:  # no record to list: cannot tolerate
+                errors.append(f"{label}: failed without naming its rows")
+            for index in indexes:
+                flagged.setdefault(index, []).append(
+                    (getattr(config, "description", None) or label, _columns(config)))
+    failing_index = sorted(flagged)
+    examples = rows.loc[failing_index[:EXAMPLE_ROWS]] if failing_index else rows.head(0)
+    exceptions = _exceptions(rule, rows, flagged) if rule.is_definition else pd.DataFrame()
     return RuleOutcome(rule=rule, rows_checked=len(rows), failed_expectations=failed,
-                       errors=errors, failing_rows=len(failing_index), examples=examples)
+                       errors=errors, failing_rows=len(failing_index), examples=examples,
+                       exceptions=exceptions)
+
+
+def _exceptions(rule: Rule, rows: pd.DataFrame, flagged: dict) -> pd.DataFrame:
+    """One row per failing record of a definition rule: which record, what is wrong."""
+    records, text = rule.records, exception_table.text
+    listed = []
+    for index in sorted(flagged):
+        row = rows.loc[index]
+        problems = list(dict.fromkeys(what for what, _ in flagged[index]))
+        columns = list(dict.fromkeys([*records.details,
+                                      *(c for _, cs in flagged[index] for c in cs)]))
+        listed.append({
+            "record_kind": records.kind,
+            "record_id": text(row[records.id_column]),
+            "person_kind": records.person[0],
+            "person_ref": text(row[records.person[1]]),
+            "email": text(row[records.email_column]) if records.email_column else None,
+            "problem": "; ".join(problems),
+            "detail": ", ".join(f"{c}={text(row[c])}" for c in columns if c in row.index),
+        })
+    return pd.DataFrame(listed, columns=list(exception_table.FAILING_COLUMNS))
+
+
+def _columns(config) -> list[str]:
+    kwargs = config.kwargs
+    named = [kwargs.get("column"), kwargs.get("column_A"), kwargs.get("column_B"),
+             *(kwargs.get("column_list") or [])]
+    return [c for c in named if c]
 
 
 def _exception_infos(expectation) -> list[dict]:

@@ -8,6 +8,18 @@ the gate on the next run, with no second copy of it here.
 Rules on the marts are derived from the dbt manifest: each mart declares its grain in
 ``meta.grain`` (no duplicates allowed at it), and every ``*_rate`` column it documents must
 lie in [0, 1] unless ``meta.unbounded_rates`` names it (a growth rate, a ratio of counts).
+
+Two kinds of rule:
+
+- **integrity** rules guard what the pipeline itself computes (grain, keys, flags and hours
+  derived from timestamps, rates, marts that must reconcile). A failure is a defect of the
+  pipeline, never of one source record, so one failing row blocks publishing.
+- **definition** rules judge source records against an agreed definition (an MQL that
+  misses the rule in force, stages recorded out of order, a lead source outside the agreed
+  channels, ...). Real exports always hold a few such records: each failing record is
+  listed in ``quality.rule_exceptions`` with the source systems' own ids, and the rule
+  blocks only above the tolerance both teams set for it in the definitions file
+  (``quality_tolerances``; default 0, any failing record blocks).
 """
 
 from __future__ import annotations
@@ -20,6 +32,28 @@ from transform.definitions import LeadDefinitions
 
 Expectations = Callable[[LeadDefinitions], list[Any]]
 
+INTEGRITY = "integrity"
+DEFINITION = "definition"
+
+
+@dataclass(frozen=True)
+class Records:
+    """How a definition rule's rows name the source records they judge.
+
+    ``kind`` and ``id_column`` name the judged record itself (a person, a HubSpot contact, a
+    Salesforce opportunity). ``person`` finds its person in int_identities_linked: the
+    identity kind and the column holding the source id (``("person", column)`` when the
+    column is the person_id already), whose other identities give the source ids.
+    ``details`` are shown with each exception, beside the columns the failed expectations
+    name.
+    """
+
+    kind: str
+    id_column: str
+    person: tuple[str, str] = ("person", "person_id")
+    email_column: str | None = None
+    details: tuple[str, ...] = ()
+
 
 @dataclass(frozen=True)
 class Rule:
@@ -30,6 +64,19 @@ class Rule:
     description: str
     query: str
     expectations: Expectations
+    kind: str = INTEGRITY
+    record_key: tuple[str, ...] = ()  # the columns naming a judged row, for examples
+    records: Records | None = None  # definition rules: how to name their exceptions
+
+    def __post_init__(self):
+        if self.kind not in (INTEGRITY, DEFINITION):
+            raise ValueError(f"{self.name}: kind is {INTEGRITY!r} or {DEFINITION!r}")
+        if (self.kind == DEFINITION) != (self.records is not None):
+            raise ValueError(f"{self.name}: a definition rule, and only one, names its records")
+
+    @property
+    def is_definition(self) -> bool:
+        return self.kind == DEFINITION
 
 
 def _gx():
@@ -42,32 +89,43 @@ def _gx():
 def _mql_meets_rule_in_force(definitions: LeadDefinitions) -> list[Any]:
     gxe = _gx()
     expectations = [gxe.ExpectColumnValuesToBeInSet(
-        column="mql_rule_version", value_set=[r.version for r in definitions.mql_rules])]
+        column="mql_rule_version", value_set=[r.version for r in definitions.mql_rules],
+        description="no MQL rule was in force when it qualified")]
     for rule in definitions.mql_rules:
         judged = f"mql_rule_version == {rule.version}"
         by_score = f"{judged} and submitted_high_intent_form == False"
         profile = rule.ideal_customer_profile
-        for column in ("company_employees", "company_industry", "company_country"):
+        v = f"(MQL rule v{rule.version})"
+        for column, what in (("company_employees", "company size"),
+                             ("company_industry", "industry"), ("company_country", "country")):
             expectations.append(gxe.ExpectColumnValuesToNotBeNull(
-                column=column, row_condition=judged, condition_parser="pandas"))
+                column=column, row_condition=judged, condition_parser="pandas",
+                description=f"{what} unknown {v}"))
         expectations += [
             gxe.ExpectColumnValuesToBeBetween(
                 column="company_employees", min_value=profile.min_employees,
-                row_condition=judged, condition_parser="pandas"),
+                row_condition=judged, condition_parser="pandas",
+                description=f"company below {profile.min_employees:,} employees {v}"),
             gxe.ExpectColumnValuesToBeInSet(
                 column="company_industry", value_set=profile.industries,
-                row_condition=judged, condition_parser="pandas"),
+                row_condition=judged, condition_parser="pandas",
+                description=f"industry outside the ideal customer profile {v}"),
             gxe.ExpectColumnValuesToBeInSet(
                 column="company_country", value_set=profile.countries,
-                row_condition=judged, condition_parser="pandas"),
+                row_condition=judged, condition_parser="pandas",
+                description=f"country outside the ideal customer profile {v}"),
             gxe.ExpectColumnValuesToNotBeInSet(
                 column="email_domain", value_set=rule.excluded_email_domains,
-                row_condition=judged, condition_parser="pandas"),
+                row_condition=judged, condition_parser="pandas",
+                description=f"personal e-mail domain, excluded {v}"),
             gxe.ExpectColumnValuesToNotBeNull(
-                column="lead_score", row_condition=by_score, condition_parser="pandas"),
+                column="lead_score", row_condition=by_score, condition_parser="pandas",
+                description=f"no lead score and no high-intent form {v}"),
             gxe.ExpectColumnValuesToBeBetween(
                 column="lead_score", min_value=rule.score_threshold,
-                row_condition=by_score, condition_parser="pandas"),
+                row_condition=by_score, condition_parser="pandas",
+                description=f"lead score below {rule.score_threshold} and no high-intent "
+                            f"form {v}"),
         ]
     return expectations
 
@@ -75,7 +133,15 @@ def _mql_meets_rule_in_force(definitions: LeadDefinitions) -> list[Any]:
 def _stages_never_go_backwards(_: LeadDefinitions) -> list[Any]:
     return [_gx().ExpectColumnPairValuesAToBeGreaterThanB(
         column_A="entered_at", column_B="latest_earlier_stage_at", or_equal=True,
-        ignore_row_if="either_value_is_missing")]
+        ignore_row_if="either_value_is_missing",
+        description="stage entered before an earlier stage of the agreed order")]
+
+
+def _known_person_has_a_stage(_: LeadDefinitions) -> list[Any]:
+    return [_gx().ExpectColumnValuesToBeInSet(
+        column="has_a_stage", value_set=[True],
+        description="a known person (HubSpot or Salesforce record) with no lifecycle stage: "
+                    "no record of theirs carries a stage date")]
 
 
 def _one_current_stage(_: LeadDefinitions) -> list[Any]:
@@ -96,18 +162,25 @@ def _sql_without_mql_is_sales_sourced(_: LeadDefinitions) -> list[Any]:
 def _opportunity_has_account(_: LeadDefinitions) -> list[Any]:
     gxe = _gx()
     return [
-        gxe.ExpectColumnValuesToNotBeNull(column="account_id"),
-        gxe.ExpectColumnValuesToBeInSet(column="has_live_account", value_set=[True]),
+        gxe.ExpectColumnValuesToNotBeNull(
+            column="account_id", description="the opportunity names no account"),
+        gxe.ExpectColumnValuesToBeInSet(
+            column="has_live_account", value_set=[True],
+            description="the opportunity's account is not a live CRM account"),
     ]
 
 
 def _customer_has_won_opportunity(_: LeadDefinitions) -> list[Any]:
-    return [_gx().ExpectColumnValuesToBeInSet(column="has_won_opportunity", value_set=[True])]
+    return [_gx().ExpectColumnValuesToBeInSet(
+        column="has_won_opportunity", value_set=[True],
+        description="a customer whose account has no won opportunity")]
 
 
 def _lead_has_source(definitions: LeadDefinitions) -> list[Any]:
     return [_gx().ExpectColumnValuesToBeInSet(
-        column="acquisition_channel_key", value_set=[c.key for c in definitions.channels])]
+        column="acquisition_channel_key", value_set=[c.key for c in definitions.channels],
+        description="acquisition channel outside the agreed list (a source value no "
+                    "channel lists)")]
 
 
 def _sla_fields_match_timestamps(definitions: LeadDefinitions) -> list[Any]:
@@ -162,12 +235,20 @@ RULES: tuple[Rule, ...] = (
                     "fit (size, industry, country, business e-mail) and behaviour (score "
                     "at the bar, or a high-intent form).",
         query="""
-            select contact_id, email_domain, mql_rule_version, lead_score,
+            select contact_id, email, email_domain, mql_rule_version, lead_score,
                    coalesce(submitted_high_intent_form, false) as submitted_high_intent_form,
                    company_employees, company_industry, company_country, became_mql_at
             from intermediate.int_contacts_mql_rule_checked
             where is_mql""",
         expectations=_mql_meets_rule_in_force,
+        # Definition: HubSpot marked the contact an MQL; the rule judges that source record
+        # against the agreed rule, and a contact a rep qualified by hand breaks the
+        # definition without any fault of the pipeline.
+        kind=DEFINITION,
+        record_key=("contact_id",),
+        records=Records("hubspot_contact", "contact_id",
+                        person=("marketing_contact", "contact_id"), email_column="email",
+                        details=("mql_rule_version", "became_mql_at")),
     ),
     Rule(
         name="stage_timestamps_never_go_backwards",
@@ -175,7 +256,7 @@ RULES: tuple[Rule, ...] = (
         description="A person enters each stage no earlier (to the second) than every "
                     "earlier stage of the agreed order.",
         query=f"""
-            select person_id, stage_key, stage_order,
+            select person_id, stage_key, stage_order, evidence, evidence_record_id,
                    date_trunc('second', entered_at) as entered_at,
                    date_trunc('second', max(entered_at) over (
                        partition by person_id order by stage_order
@@ -183,23 +264,50 @@ RULES: tuple[Rule, ...] = (
                        as latest_earlier_stage_at
             from {LIFECYCLE}""",
         expectations=_stages_never_go_backwards,
+        # Definition: the stage times are the source systems' own dates (HubSpot lifecycle
+        # dates, Salesforce Lead and Opportunity dates); a date entered out of order is a
+        # record breaking the agreed order, shown with the record that dates the stage.
+        kind=DEFINITION,
+        record_key=("person_id", "stage_key"),
+        records=Records("person", "person_id",
+                        details=("stage_key", "evidence", "evidence_record_id")),
+    ),
+    Rule(
+        name="every_known_person_has_a_stage",
+        model="int_lifecycle_stages_entered",
+        description="Every known person (a HubSpot contact or a Salesforce lead or contact) "
+                    "entered at least one lifecycle stage.",
+        query=f"""
+            select persons.person_id, persons.primary_email,
+                   exists (select 1 from {LIFECYCLE} as stages
+                           where stages.person_id = persons.person_id) as has_a_stage
+            from intermediate.int_persons_identified as persons""",
+        expectations=_known_person_has_a_stage,
+        # Definition: a person without a stage is a set of source records none of which
+        # carries a stage date (a CRM-only record, a contact without lifecycle dates). This
+        # was the 'no current stage' half of one_current_stage_per_person.
+        kind=DEFINITION,
+        record_key=("person_id",),
+        records=Records("person", "person_id", email_column="primary_email"),
     ),
     Rule(
         name="one_current_stage_per_person",
         model="int_lifecycle_stages_entered",
-        description="Every known person is in exactly one current stage, the furthest "
-                    "stage they entered.",
+        description="Every person with a lifecycle stage is in exactly one current stage, "
+                    "the furthest stage they entered.",
         query=f"""
-            select persons.person_id,
-                   sum(case when stages.is_current_stage then 1 else 0 end)
-                       as current_stage_count,
-                   max(case when stages.is_current_stage then stages.stage_order end)
+            select person_id,
+                   sum(case when is_current_stage then 1 else 0 end) as current_stage_count,
+                   max(case when is_current_stage then stage_order end)
                        as current_stage_order,
-                   max(stages.stage_order) as furthest_stage_order
-            from intermediate.int_persons_identified as persons
-            left join {LIFECYCLE} as stages on stages.person_id = persons.person_id
-            group by persons.person_id""",
+                   max(stage_order) as furthest_stage_order
+            from {LIFECYCLE}
+            group by person_id""",
         expectations=_one_current_stage,
+        # Integrity: is_current_stage is computed by the model (the furthest stage entered),
+        # so two current stages, or a current one short of the furthest, is a pipeline
+        # defect. Persons without any stage are every_known_person_has_a_stage's.
+        record_key=("person_id",),
     ),
     Rule(
         name="sql_without_prior_mql_is_sales_sourced",
@@ -216,6 +324,9 @@ RULES: tuple[Rule, ...] = (
                 on mqls.person_id = sqls.person_id and mqls.stage_key = 'mql'
             where sqls.stage_key = 'sql'""",
         expectations=_sql_without_mql_is_sales_sourced,
+        # Integrity: is_sales_sourced_sql is derived by the model from the same MQL and SQL
+        # times; a mismatch is a defect of that derivation, not of a source record.
+        record_key=("person_id",),
     ),
     Rule(
         name="every_opportunity_has_an_account",
@@ -223,13 +334,20 @@ RULES: tuple[Rule, ...] = (
         description="Every live opportunity belongs to a live CRM account.",
         query="""
             select opportunities.opportunity_id, opportunities.opportunity_name,
-                   opportunities.account_id,
+                   opportunities.account_id, opportunities.contact_id,
                    accounts.account_id is not null as has_live_account
             from staging.stg_crm__opportunities as opportunities
             left join staging.stg_crm__accounts as accounts
                 on accounts.account_id = opportunities.account_id and not accounts.is_deleted
             where not opportunities.is_deleted""",
         expectations=_opportunity_has_account,
+        # Definition: the account is the Salesforce Opportunity's own AccountId; a record
+        # entered without one (or on a deleted account) breaks the opportunity definition.
+        kind=DEFINITION,
+        record_key=("opportunity_id",),
+        records=Records("salesforce_opportunity", "opportunity_id",
+                        person=("crm_contact", "contact_id"),
+                        details=("opportunity_name", "account_id")),
     ),
     Rule(
         name="every_customer_has_a_won_opportunity",
@@ -249,6 +367,12 @@ RULES: tuple[Rule, ...] = (
                 on persons.person_id = customers.person_id
             where customers.stage_key = 'customer'""",
         expectations=_customer_has_won_opportunity,
+        # Definition: the customer stage comes from a won opportunity of the person, the
+        # rule asks for one on the person's account: they differ when the CRM files the
+        # deal on another account than the person's contact, a record-keeping break.
+        kind=DEFINITION,
+        record_key=("person_id",),
+        records=Records("person", "person_id", details=("account_id", "became_customer_at")),
     ),
     Rule(
         name="every_lead_has_a_source",
@@ -262,6 +386,13 @@ RULES: tuple[Rule, ...] = (
             where acquired.person_id in (
                 select person_id from {LIFECYCLE} where stage_key <> 'subscriber')""",
         expectations=_lead_has_source,
+        # Definition: the channel is the source systems' own value (LeadSource, HubSpot
+        # original source) mapped through the agreed channels; a value nobody mapped is a
+        # record outside the agreed vocabulary.
+        kind=DEFINITION,
+        record_key=("person_id",),
+        records=Records("person", "person_id",
+                        details=("acquisition_channel_from", "acquisition_source_value")),
     ),
     Rule(
         name="sla_fields_match_their_timestamps",
@@ -282,6 +413,9 @@ RULES: tuple[Rule, ...] = (
                         else 'pending' end as response_verdict
             from intermediate.int_mqls_sla_measured""",
         expectations=_sla_fields_match_timestamps,
+        # Integrity: the hours and the met / breached flags are computed by the pipeline
+        # from the timestamps and the agreed bars; a disagreement is a pipeline defect.
+        record_key=("lead_id",),
     ),
     Rule(
         name="funnel_counts_reconcile_with_the_journey",
@@ -318,8 +452,27 @@ RULES: tuple[Rule, ...] = (
                 and journey.period_start = funnel.period_start
                 and journey.stage_key = funnel.stage_key""",
         expectations=_funnel_matches_journey,
+        # Integrity: two marts built from the same stages must agree.
+        record_key=("period_grain", "period_start", "stage_key"),
     ),
 )
+
+DEFINITION_RULES = tuple(rule.name for rule in RULES if rule.is_definition)
+
+
+def tolerance_problems(definitions: LeadDefinitions) -> list[str]:
+    """Entries of the definitions' quality_tolerances that name no definition rule: a typo,
+    or an integrity rule (those always block on one failing row)."""
+    integrity = {rule.name for rule in RULES if not rule.is_definition} | {
+        "no_duplicates_at_grain", "rates_between_0_and_1"}
+    problems = []
+    for name in sorted(definitions.quality_tolerances):
+        if name in integrity:
+            problems.append(f"quality_tolerances.{name}: an integrity rule takes no tolerance")
+        elif name not in DEFINITION_RULES:
+            problems.append(f"quality_tolerances.{name}: no such definition rule (they are: "
+                            f"{', '.join(DEFINITION_RULES)})")
+    return problems
 
 
 def _no_duplicates(grain: list[str]) -> Expectations:
@@ -355,6 +508,7 @@ def mart_rules(manifest: dict) -> list[Rule]:
                 description=f"One row per {', '.join(grain)}: nothing is counted twice.",
                 query=f"select {', '.join(grain)} from {relation}",
                 expectations=_no_duplicates(list(grain)),
+                record_key=tuple(grain),
             ))
         meta = node["config"].get("meta", {})
         unbounded = set(meta.get("unbounded_rates", []))
@@ -367,5 +521,6 @@ def mart_rules(manifest: dict) -> list[Rule]:
                 query=f"select {', '.join(grain or [])}{', ' if grain else ''}"
                       f"{', '.join(rates)} from {relation}",
                 expectations=_rates_in_unit_interval(rates),
+                record_key=tuple(grain or ()),
             ))
     return rules

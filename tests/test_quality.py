@@ -1,5 +1,7 @@
 """The quality gate: clean data passes; each violation fails exactly its check and blocks
-publishing, leaving the last published marts byte for byte as they were."""
+publishing, leaving the last published marts byte for byte as they were. A definition rule
+within the tolerance of the definitions file publishes and lists the record, with its
+source ids, in quality.rule_exceptions; an integrity rule blocks whatever the tolerances."""
 
 import csv
 import hashlib
@@ -58,7 +60,16 @@ def test_clean_data_passes_every_check_and_publishes(refreshed):
     with duckdb.connect(str(published), read_only=True) as con:
         tables = {t for (t,) in con.sql("select table_name from information_schema.tables "
                                          "where table_schema = 'marts'").fetchall()}
+        summary = con.sql("select rule_name, exceptions, status, blocks_publishing "
+                          "from quality.rule_exception_summary").fetchall()
+        listed = con.execute("select count(*) from quality.rule_exceptions").fetchone()[0]
     assert {"customer_journey", "sla_compliance_by_owner"} <= tables
+    from quality.rules import DEFINITION_RULES
+
+    # the exceptions are published with the marts: none on clean data, one row per rule
+    assert sorted(name for name, *_ in summary) == sorted(DEFINITION_RULES)
+    assert {tuple(rest) for _, *rest in summary} == {(0, "passed", False)}
+    assert listed == 0
 
 
 # Each rule, and a change to the warehouse that breaks it and nothing else. The changes
@@ -76,6 +87,9 @@ VIOLATIONS = {
         "update intermediate.int_lifecycle_stages_entered "
         "set entered_at = entered_at - interval 400 day "
         f"where stage_key = 'mql' and person_id = {PERSON_WITH.format('mql')}",
+    ("int_lifecycle_stages_entered", "every_known_person_has_a_stage"):
+        "delete from intermediate.int_lifecycle_stages_entered "
+        f"where person_id = {PERSON_WITH.format('lead')}",
     ("int_lifecycle_stages_entered", "one_current_stage_per_person"):
         "update intermediate.int_lifecycle_stages_entered set is_current_stage = true "
         f"where stage_key = 'lead' and person_id = {PERSON_WITH.format('mql')}",
@@ -132,6 +146,197 @@ def test_a_violation_fails_exactly_its_check_and_blocks_publishing(refreshed_cop
     page = Path(metadata["data_docs"].value)  # this run's page, in this data dir
     assert page.is_file() and page not in docs_before
     assert page.is_relative_to(settings.outputs_dir())
+    assert PUBLISHED not in materialized
+    assert fingerprint() == published_before
+
+
+# The record each definition rule's violation above must list, read before the change.
+VIOLATED_RECORD = {
+    "mql_meets_rule_in_force": FIRST_MQL,
+    "stage_timestamps_never_go_backwards": PERSON_WITH.format("mql"),
+    "every_known_person_has_a_stage": PERSON_WITH.format("lead"),
+    "every_opportunity_has_an_account": "(select min(id) from raw_crm.opportunities)",
+    "every_customer_has_a_won_opportunity": PERSON_WITH.format("mql"),
+    "every_lead_has_a_source": PERSON_WITH.format("lead"),
+}
+DEFINITION_VIOLATIONS = [key for key in VIOLATIONS if key[1] in VIOLATED_RECORD]
+
+
+def with_tolerances(tmp_path, monkeypatch, tolerances: dict) -> None:
+    """Run with a copy of the definitions file that sets these quality_tolerances."""
+    definitions = yaml.safe_load(settings.definitions_path().read_text())
+    definitions["quality_tolerances"] = tolerances
+    path = tmp_path / "lead_definitions.yml"
+    path.write_text(yaml.safe_dump(definitions, sort_keys=False))
+    monkeypatch.setenv("SHARED_FUNNEL_DEFINITIONS", str(path))
+
+
+def published_rows(sql: str, params=None) -> list[dict]:
+    with duckdb.connect(str(settings.published_warehouse_path()), read_only=True) as con:
+        frame = con.execute(sql, params or []).df()
+    return frame.astype(object).where(frame.notna(), None).to_dict("records")
+
+
+def test_the_definition_rules_are_the_agreed_ones():
+    """Rules judging source records take a tolerance; rules on the pipeline's own work don't."""
+    from orchestration.quality_checks import gate_rules
+    from quality.rules import DEFINITION_RULES
+
+    assert set(DEFINITION_RULES) == set(VIOLATED_RECORD)
+    integrity = {rule.name for rule in gate_rules() if not rule.is_definition}
+    assert integrity == {"one_current_stage_per_person", "sql_without_prior_mql_is_sales_sourced",
+                         "sla_fields_match_their_timestamps", "no_duplicates_at_grain",
+                         "funnel_counts_reconcile_with_the_journey", "rates_between_0_and_1"}
+
+
+def test_a_tolerance_is_a_share_or_a_count():
+    from transform.definitions import RuleTolerance
+
+    assert RuleTolerance(max_count=3).allowed(1_000_000) == 3
+    assert RuleTolerance(max_share=0.0001).allowed(294_188) == 29
+    assert RuleTolerance(max_share=0.0001).allowed(9_999) == 0
+    assert RuleTolerance(max_share=0.5).allowed(2) == 1
+    for wrong in ({}, {"max_share": 0.1, "max_count": 1}, {"max_share": 1.5},
+                  {"max_count": -1}):
+        with pytest.raises(ValueError):
+            RuleTolerance(**wrong)
+
+
+@pytest.mark.parametrize("guarded", DEFINITION_VIOLATIONS, ids=lambda key: "/".join(key))
+def test_a_definition_violation_within_tolerance_publishes_and_lists_the_record(
+        refreshed_copy, tmp_path, monkeypatch, guarded):
+    """Within the tolerance the rule warns instead of blocking; the record is published in
+    quality.rule_exceptions with the source systems' own ids and shown on data status."""
+    from orchestration.quality_checks import failed_checks
+
+    model, rule = guarded
+    record = query(f"select {VIOLATED_RECORD[rule]}")[0][0]
+    with duckdb.connect(str(settings.warehouse_path())) as con:
+        con.execute(VIOLATIONS[guarded])
+    with_tolerances(tmp_path, monkeypatch, {rule: {"max_count": 5}})
+
+    checks, materialized = run("quality_gate_and_publish")
+
+    failed = {key for key, evaluation in gate_checks(checks).items() if not evaluation.passed}
+    assert failed == {guarded}
+    evaluation = checks[guarded]
+    assert evaluation.severity.value == "WARN"  # reported, not blocking
+    metadata = evaluation.metadata
+    assert 1 <= metadata["exceptions"].value <= 5
+    assert metadata["tolerance"].value == "5 records"
+    assert metadata["example_record_ids"].value
+    assert PUBLISHED in materialized and "dashboards/data_status" in materialized
+    assert failed_checks(checks.values()) == []  # nothing blocked
+    [warned] = failed_checks(checks.values(), include_warnings=True)
+    assert (warned.check, warned.severity) == (rule, "WARN")
+
+    listed = published_rows("select * from quality.rule_exceptions where rule_name = ?", [rule])
+    assert len(listed) == metadata["exceptions"].value
+    assert str(record) in {row["record_id"] for row in listed}
+    for row in listed:
+        assert row["problem"] and row["checked_at"] and row["model"] == model
+        if row["record_kind"] == "salesforce_opportunity":
+            assert row["salesforce_opportunity_id"] == row["record_id"]
+        if row["person_id"] is None:  # an opportunity without a contact has no person
+            continue
+        # the source ids are the person's own, as int_persons_identified lists them
+        [person] = query("select marketing_contact_ids, crm_lead_ids, crm_contact_ids, "
+                         "primary_email from intermediate.int_persons_identified "
+                         "where person_id = ?", [row["person_id"]])
+        assert (row["hubspot_contact_ids"], row["salesforce_lead_ids"],
+                row["salesforce_contact_ids"]) == person[:3]
+        if row["record_kind"] == "person":
+            assert row["email"] == person[3]
+        assert any(row[c] for c in ("hubspot_contact_ids", "salesforce_lead_ids",
+                                    "salesforce_contact_ids"))
+    [summary] = published_rows("select * from quality.rule_exception_summary "
+                               "where rule_name = ?", [rule])
+    assert (summary["exceptions"], summary["allowed_exceptions"], summary["status"],
+            summary["blocks_publishing"]) == (len(listed), 5, "within tolerance", False)
+    page = (settings.outputs_dir() / "dashboards" / "data_status.html").read_text()
+    assert str(record) in page and "within tolerance" in page
+
+
+@pytest.mark.parametrize("tolerance, violations", [({"max_count": 0}, 1),
+                                                    ({"max_count": 1}, 2)],
+                         ids=["tolerance 0", "above tolerance"])
+def test_a_definition_violation_above_its_tolerance_blocks(refreshed_copy, tmp_path,
+                                                           monkeypatch, tolerance, violations):
+    """The MQL rule with tolerance 0 (as by default), or more exceptions than it allows:
+    it blocks at ERROR, nothing is published, and the warehouse still lists the records."""
+    from orchestration.quality_checks import failed_checks
+
+    guarded = ("int_contacts_mql_rule_checked", "mql_meets_rule_in_force")
+    published_before = fingerprint()
+    contacts = [c for (c,) in query("select contact_id from "
+                                    "intermediate.int_contacts_mql_rule_checked where is_mql "
+                                    f"order by contact_id limit {violations}")]
+    with duckdb.connect(str(settings.warehouse_path())) as con:
+        con.execute("update intermediate.int_contacts_mql_rule_checked "
+                    "set email_domain = 'gmail.com' where contact_id in "
+                    f"({', '.join(repr(c) for c in contacts)})")
+    with_tolerances(tmp_path, monkeypatch, {guarded[1]: tolerance})
+
+    checks, materialized = run("quality_gate_and_publish")
+
+    failed = {key for key, evaluation in gate_checks(checks).items() if not evaluation.passed}
+    assert failed == {guarded}
+    assert checks[guarded].severity.value == "ERROR"
+    assert PUBLISHED not in materialized
+    assert fingerprint() == published_before
+    [blocked] = failed_checks(checks.values())
+    assert (blocked.asset, blocked.check, blocked.failing_rows) == (
+        "intermediate/int_contacts_mql_rule_checked", guarded[1], violations)
+    assert sorted(f"HubSpot contact {c}" for c in contacts) == sorted(
+        example.split(" · ")[0] for example in blocked.example_ids)
+    assert blocked.line().startswith("ERROR intermediate/int_contacts_mql_rule_checked."
+                                     "mql_meets_rule_in_force: ")
+    listed = query("select record_id, status from quality.rule_exceptions "
+                   "join quality.rule_exception_summary using (model, rule_name) "
+                   "where rule_name = ? order by record_id", [guarded[1]])
+    assert listed == [(c, "above tolerance") for c in sorted(contacts)]
+
+
+def test_an_integrity_violation_blocks_whatever_the_tolerances(refreshed_copy, tmp_path,
+                                                               monkeypatch):
+    from quality.rules import DEFINITION_RULES
+
+    guarded = ("customer_journey", "no_duplicates_at_grain")
+    published_before = fingerprint()
+    with duckdb.connect(str(settings.warehouse_path())) as con:
+        con.execute(VIOLATIONS[guarded])
+    with_tolerances(tmp_path, monkeypatch, {name: {"max_share": 1.0}
+                                            for name in DEFINITION_RULES})
+
+    checks, materialized = run("quality_gate_and_publish")
+
+    failed = {key for key, evaluation in gate_checks(checks).items() if not evaluation.passed}
+    assert failed == {guarded}
+    assert checks[guarded].severity.value == "ERROR"
+    assert checks[guarded].metadata["example_record_ids"].value  # touchpoint_id=...
+    assert PUBLISHED not in materialized
+    assert fingerprint() == published_before
+
+
+def test_a_tolerance_on_an_integrity_rule_or_a_typo_stops_the_gate(refreshed_copy, tmp_path,
+                                                                   monkeypatch):
+    """An integrity rule takes no tolerance, and a misspelt rule must not silently keep
+    (or lose) its tolerance: every definition rule fails, naming the entry."""
+    published_before = fingerprint()
+    with_tolerances(tmp_path, monkeypatch, {"rates_between_0_and_1": {"max_count": 10},
+                                            "stage_timestamp_never_go_backwards": {
+                                                "max_share": 0.01}})
+
+    checks, materialized = run("quality_gate_and_publish")
+
+    from quality.rules import DEFINITION_RULES
+
+    failed = {key[1] for key, evaluation in gate_checks(checks).items() if not evaluation.passed}
+    assert failed == set(DEFINITION_RULES)
+    errors = checks[("int_persons_acquired", "every_lead_has_a_source")].metadata["errors"].value
+    assert any("rates_between_0_and_1: an integrity rule" in e for e in errors)
+    assert any("stage_timestamp_never_go_backwards: no such definition rule" in e
+               for e in errors)
     assert PUBLISHED not in materialized
     assert fingerprint() == published_before
 

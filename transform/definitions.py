@@ -131,6 +131,34 @@ class OpportunityRule(_Strict):
     sales_sourced_lead_sources: list[str]
 
 
+class RuleTolerance(_Strict):
+    """How many records may break one definition rule before the gate stops publishing:
+    a share of the rows the rule judges (``max_share``, 0 to 1) or a count (``max_count``).
+    Records within it are listed in ``quality.rule_exceptions`` and published; above it the
+    rule blocks. A rule without an entry tolerates none (0)."""
+
+    max_share: float | None = Field(default=None, ge=0, le=1)
+    max_count: int | None = Field(default=None, ge=0)
+    agreed_because: str | None = None
+
+    @model_validator(mode="after")
+    def _share_or_count(self):
+        if (self.max_share is None) == (self.max_count is None):
+            raise ValueError("a rule tolerance sets exactly one of max_share, max_count")
+        return self
+
+    def allowed(self, rows_checked: int) -> int:
+        """The most records breaking the rule that still publish, out of `rows_checked`."""
+        if self.max_count is not None:
+            return self.max_count
+        return int(self.max_share * rows_checked + 1e-9)
+
+    def describe(self) -> str:
+        if self.max_count is not None:
+            return f"{self.max_count:,} record{'s' if self.max_count != 1 else ''}"
+        return f"{self.max_share * 100:g}% of the rows judged"
+
+
 class Attribution(_Strict):
     lookback_days: int = Field(gt=0)
     u_shaped_first_last_share: float = Field(gt=0, le=0.5)
@@ -189,6 +217,7 @@ class LeadDefinitions(_Strict):
     marketing_sla: MarketingSla
     sql_rule: SqlRule
     opportunity_rule: OpportunityRule
+    quality_tolerances: dict[str, RuleTolerance] = {}
     channels: list[Channel] = Field(min_length=1)
     segments: list[Segment] = Field(min_length=1)
     attribution: Attribution
