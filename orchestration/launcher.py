@@ -52,6 +52,7 @@ def demo(contacts: int, days: int, seed: int) -> None:
     from ingestion.demo_exports import generate
     from ingestion.exports import SYSTEMS
     from orchestration.definitions import defs
+    from orchestration.quality_checks import check_evaluations, failed_checks
     from orchestration.warehouse import quarantined_row_counts, table_row_counts
 
     settings.apply_environment()
@@ -87,12 +88,12 @@ def demo(contacts: int, days: int, seed: int) -> None:
         for table in system.tables:
             name = f"{system.dataset}.{table.name}"
             print(f"{name:<45}{rows.get(table.name, 0):>12,}{quarantined.get(table.name, 0):>14,}")
-    checks = [e.event_specific_data for e in result.all_events
-              if e.event_type_value == "ASSET_CHECK_EVALUATION"]
-    failed = sorted(f"{c.asset_key.to_user_string()}: {c.check_name}" for c in checks
-                    if not c.passed and c.severity.value == "ERROR")
-    print(f"\nChecks: {len(checks) - len(failed)} passed or warned, {len(failed)} failed"
-          + "".join(f"\n  FAILED {name}" for name in failed))
+    checks = check_evaluations(result)
+    flagged = failed_checks(checks, include_warnings=True)
+    failed = [f for f in flagged if f.severity == "ERROR"]
+    print(f"\nChecks: {len(checks) - len(failed)} passed or warned, {len(failed)} failed")
+    for check in flagged:
+        print(f"  {check.line()}")
     published = settings.published_warehouse_path()
     note = " (the last good copy: this run did not publish)" if failed else ""
     print(f"Published marts: {published if published.exists() else 'none yet'}{note}")

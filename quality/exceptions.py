@@ -139,12 +139,12 @@ def record_label(row: Mapping[str, Any]) -> str:
     elif kind == "salesforce_opportunity":
         parts.append(f"Salesforce Opportunity {record_id}")
     for column, name in LABELS:
-        ids = [i for i in (row.get(column) or "").split(";")
+        ids = [i for i in (text(row.get(column)) or "").split(";")
                if i and not (kind == "hubspot_contact" and i == record_id)]
         if ids:
             parts.append(f"{name} {ids[0]}" + (f" (+{len(ids) - 1})" if len(ids) > 1 else ""))
-    if row.get("email"):
-        parts.append(str(row["email"]))
+    if text(row.get("email")):
+        parts.append(text(row["email"]))
     if not parts:
         parts.append(f"person {row.get('person_id') or record_id}")
     return " · ".join(parts)
