@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 UV_VERSION := 0.13.8
 DBT_SOURCES := $(shell find transform -path transform/target -prune -o \( -name '*.sql' -o -name '*.yml' -o -name '*.csv' \) -print 2>/dev/null)
 
-.PHONY: setup prepare demo test ui docs bench clean
+.PHONY: setup prepare demo test ui docs bench check-exports clean
 
 setup: $(VENV)/.synced
 
@@ -27,6 +27,10 @@ demo: prepare
 test: prepare
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
+
+# Read the landing folder against the source mapping, load nothing, say what is missing.
+check-exports: setup
+	$(BIN)/python -m ingestion.preflight $(if $(LANDING),--landing $(LANDING))
 
 ui: prepare
 	$(BIN)/python -m orchestration.launcher ui

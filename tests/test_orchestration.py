@@ -5,9 +5,11 @@ import json
 import os
 from pathlib import Path
 
+import pytest
 from dagster import materialize
 
 from ingestion.exports import CRM, MARKETING_AUTOMATION, SYSTEMS, WEB_ANALYTICS
+from orchestration import launcher
 from orchestration.dbt_project import dbt_resource
 from orchestration.definitions import defs
 from orchestration.ingestion_assets import ingestion_assets
@@ -106,3 +108,33 @@ def test_one_bad_source_does_not_stop_the_others(landing):
     assert table_counts(CRM.dataset) == {}
     for system in (MARKETING_AUTOMATION, WEB_ANALYTICS):
         assert all(table_counts(system.dataset).get(t.name, 0) > 0 for t in system.tables)
+
+
+def test_make_demo_loads_the_good_sources_and_prints_its_summary_when_one_fails(landing,
+                                                                                 capsys):
+    day = sorted(p.name for p in (landing / "crm").iterdir())[0]
+    broken = landing / "crm" / day / "Lead.csv"
+    with broken.open() as handle:
+        rows = list(csv.DictReader(handle))
+    header = [c for c in CRM.table("leads").column_names if c not in ("Status", "Email")]
+    with broken.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=header, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(rows)
+
+    with pytest.raises(SystemExit) as exit_:
+        launcher.demo(contacts=150, days=14, seed=11)
+    assert exit_.value.code == 1
+    out = capsys.readouterr().out
+    assert "Run FAILED" in out
+    failed = next(line for line in out.splitlines() if line.startswith("  FAILED step"))
+    assert "load_crm" in failed
+    assert f"{broken}: missing required column(s) Email, Status" in out
+    assert "held back (an upstream step failed): " in out and "transform_models" in out
+    # The summary's table: the other sources loaded, the CRM did not.
+    lines = {line.split()[0]: line.split()[1:] for line in out.splitlines()
+             if line.startswith("raw_")}
+    assert lines["raw_marketing_automation.contacts"][0] != "0"
+    assert lines["raw_web_analytics.events"][0] != "0"
+    assert lines["raw_crm.leads"][0] == "0"
+    assert "Published marts: none yet" in out

@@ -165,6 +165,8 @@ def _projection(table: ExportTable, header: tuple[str, ...], context: ReadContex
             value = _literal(role.constant)
         else:
             value = "cast(null as json)" if column.kind == "json" else "cast(null as varchar)"
+        if column.kind != "json":
+            value = f"nullif({value}, '')"  # Data Loader quotes an empty value: ""
         expressions[role.role] = normalized_sql(value, column.kind, context.time_zone)
     key = table.primary_key
     if key and next(r for r in resolved if r.role == key).is_missing:
