@@ -177,3 +177,33 @@ def test_changing_the_score_threshold_moves_the_classification(landing, tmp_path
     assert at_30 == _meeting_score_bar(30)
     assert at_30 > at_60
     assert query("select score_threshold from definitions.mql_rules") == [(30,)]
+
+
+def test_an_unknown_vendor_value_warns_is_counted_and_never_fails_the_build(refreshed_copy):
+    """An org's own Lead Status and an e-mail event type no vocabulary lists: the build
+    passes, the warn-level vocabulary tests name them, and the counts are there to show."""
+    import duckdb
+
+    from orchestration.dbt_project import dbt_resource
+
+    with duckdb.connect(str(settings.warehouse_path())) as con:
+        con.execute("update raw_crm.leads set status = 'Nurturing' where id in "
+                    "(select id from raw_crm.leads order by id limit 2)")
+        con.execute("update raw_marketing_automation.email_events set type = 'MYSTERY' "
+                    "where event_id in (select event_id from "
+                    "raw_marketing_automation.email_events order by event_id limit 3)")
+    build = dbt_resource().cli(
+        ["build", "--select", "stg_crm__leads stg_marketing_automation__email_events "
+         "int_vocabulary_unknown_values", "--exclude-resource-type", "unit_test"],
+        raise_on_error=False)
+    assert build.wait().is_successful(), build.get_error()
+    results = build.get_artifact("run_results.json")["results"]
+    warned = {r["unique_id"].split(".")[2] for r in results if r["status"] == "warn"}
+    assert "in_vocabulary_stg_crm__leads_lead_status__crm_lead_status" in warned
+    assert any(name.startswith("in_vocabulary_stg_marketing_automation__email_events")
+               for name in warned)
+    assert query("select vocabulary, source_value, row_count "
+                 "from intermediate.int_vocabulary_unknown_values order by 1") == [
+        ("crm_lead_status", "Nurturing", 2), ("marketing_email_event_type", "MYSTERY", 3)]
+    assert query("select lead_status_meaning from staging.stg_crm__leads "
+                 "where lead_status = 'Nurturing'") == [(None,), (None,)]

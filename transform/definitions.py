@@ -312,15 +312,16 @@ def definition_tables(definitions: LeadDefinitions) -> dict[str, pa.Table]:
         for value in getattr(channel, system)
     ]
     vocabulary_values = [
-        (key, vocabulary.name, VOCABULARY_MEANINGS[key][0], value, meaning)
+        (key, vocabulary.name, VOCABULARY_MEANINGS[key][0], value, meaning, order)
         for key, vocabulary in definitions.vocabularies.items()
-        for value, meaning in vocabulary.values.items()
+        for order, (value, meaning) in enumerate(vocabulary.values.items(), start=1)
     ] + [
         # HubSpot's original source is a vocabulary too; its one home is `channels`.
         ("marketing_original_source", "HubSpot original source (hs_analytics_source)",
-         "marketing_automation", value, key)
-        for key, system, value in channel_values
-        if system == "marketing_automation"
+         "marketing_automation", value, key, order)
+        for order, (key, value) in enumerate(
+            [(k, v) for k, system, v in channel_values if system == "marketing_automation"],
+            start=1)
     ]
     segments = definitions.segments
     sla, marketing = definitions.sales_sla, definitions.marketing_sla
@@ -373,6 +374,8 @@ def definition_tables(definitions: LeadDefinitions) -> dict[str, pa.Table]:
             "match_value": [_match_value(v[0], v[3]) for v in vocabulary_values],
             "is_pattern": [v[0] == "marketing_form_name" for v in vocabulary_values],
             "meaning": pa.array([v[4] for v in vocabulary_values], pa.string()),
+            # The value's place in its list: of several patterns, the first match wins.
+            "value_order": [v[5] for v in vocabulary_values],
         }, schema=VOCABULARY_SCHEMA),
         "segments": pa.table({
             "segment_order": list(range(1, len(segments) + 1)),
@@ -416,6 +419,7 @@ VOCABULARY_SCHEMA = pa.schema([
     ("vocabulary", pa.string()), ("vocabulary_name", pa.string()),
     ("source_system", pa.string()), ("source_value", pa.string()),
     ("match_value", pa.string()), ("is_pattern", pa.bool_()), ("meaning", pa.string()),
+    ("value_order", pa.int64()),
 ])
 
 

@@ -13,10 +13,39 @@
   field dates a disqualification, so disqualified_at comes from 2 or 3. Reasons come from
   the custom fields only (Rejection_Reason__c, Disqualified_Reason__c); without them an
   outcome stays without a reason.
+
+  The MQL time is the org's Lead.MQL_Date__c. An org without that field (no lead has a
+  value: the export lacks it) takes it from HubSpot: the earliest became_mql_at of the
+  live marketing contacts of the lead's person (mql_at_source marketing_automation). An org
+  with the field keeps its own: a lead without a value there was no MQL in the CRM.
 -#}
 
 with leads as (
     select * from {{ ref('stg_crm__leads') }}
+),
+
+crm_records_mql_dates as (
+    select count(mql_at) > 0 as has_mql_field
+    from leads
+),
+
+lead_persons as (
+    select source_id as lead_id, person_id
+    from {{ ref('int_identities_linked') }}
+    where identity_kind = 'crm_lead'
+),
+
+person_marketing_mqls as (
+    select
+        identities.person_id,
+        min(contacts.became_mql_at) as became_mql_at
+    from {{ ref('int_identities_linked') }} as identities
+    inner join {{ ref('stg_marketing_automation__contacts') }} as contacts
+        on identities.identity_kind = 'marketing_contact'
+        and identities.source_id = contacts.contact_id
+    where identities.is_surviving
+        and contacts.became_mql_at is not null
+    group by identities.person_id
 ),
 
 status_changes as (
@@ -36,6 +65,15 @@ status_changes as (
 timed as (
     select
         leads.*,
+        case
+            when crm_records_mql_dates.has_mql_field then leads.mql_at
+            else person_marketing_mqls.became_mql_at
+        end as timed_mql_at,
+        case
+            when crm_records_mql_dates.has_mql_field and leads.mql_at is not null then 'custom_field'
+            when not crm_records_mql_dates.has_mql_field and person_marketing_mqls.became_mql_at is not null
+                then 'marketing_automation'
+        end as mql_at_source,
         {%- for stage, custom in [('accepted', 'leads.accepted_at'), ('rejected', 'leads.rejected_at'),
                                    ('qualified', 'leads.qualified_at'), ('disqualified', 'null')] %}
         case
@@ -50,8 +88,13 @@ timed as (
         ) as timed_{{ stage }}_at{{ ',' if not loop.last }}
         {%- endfor %}
     from leads
+    cross join crm_records_mql_dates
     left join status_changes
         on status_changes.lead_id = leads.lead_id
+    left join lead_persons
+        on lead_persons.lead_id = leads.lead_id
+    left join person_marketing_mqls
+        on person_marketing_mqls.person_id = lead_persons.person_id
 )
 
 select
@@ -71,7 +114,8 @@ select
     owner_id,
     is_deleted,
     master_record_id,
-    mql_at,
+    timed_mql_at as mql_at,
+    mql_at_source,
     timed_accepted_at as accepted_at,
     accepted_at_source,
     timed_rejected_at as rejected_at,

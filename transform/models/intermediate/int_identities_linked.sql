@@ -428,13 +428,23 @@ unread_merge_lists as (
     where listed_id_count > {{ max_merged_contact_ids }}
 ),
 
+-- A known person has a live marketing or CRM record: exported, not deleted, not merged
+-- away. Browsers alone, and records that are all deleted or merged into nobody exported,
+-- are no one the funnel can place.
 persons as (
     select
         components.person_rank,
         count(*) as person_identity_count,
-        max(case when ranked_identities.identity_kind <> 'web_client' then 1 else 0 end) as has_known_identity
+        max(case
+            when ranked_identities.identity_kind <> 'web_client'
+                and ranked_identities.has_source_record
+                and not ranked_identities.is_deleted
+                and merged_into.identity_key is null
+                then 1 else 0
+        end) as has_known_identity
     from components
     inner join ranked_identities on ranked_identities.identity_rank = components.identity_rank
+    left join merged_into on merged_into.identity_key = ranked_identities.identity_key
     group by components.person_rank
 )
 

@@ -81,6 +81,7 @@ crm_leads as (
         live_identities.person_id,
         leads.lead_id,
         leads.mql_at,
+        leads.mql_at_source,
         leads.accepted_at,
         leads.accepted_at_source,
         leads.qualified_at,
@@ -178,7 +179,7 @@ recorded_evidence as (
     union all
     select person_id, 'mql', mql_at,
         'crm', 'crm: Lead.MQL_Date__c', lead_id
-    from crm_leads where mql_at is not null
+    from crm_leads where mql_at is not null and mql_at_source = 'custom_field'
     union all
     select person_id, 'sal', accepted_at,
         'crm', {{ crm_lead_stage_evidence('accepted_at_source', 'Lead.Accepted_Date__c') }}, lead_id

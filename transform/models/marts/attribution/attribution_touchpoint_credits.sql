@@ -107,7 +107,17 @@ touches as (
     left join marketing_campaigns
         on marketing_campaigns.campaign_id = journey.marketing_campaign_id
     where journey.touchpoint_type in ('web_session', 'form_submission')
-        or (journey.touchpoint_type = 'email_engagement' and journey.email_event_type = 'CLICK')
+        -- an e-mail click (definitions vocabulary marketing_email_event_type: meaning click)
+        or (
+            journey.touchpoint_type = 'email_engagement'
+            and {{ vocabulary_match_key('journey.email_event_type') }} in (
+                select match_value
+                from {{ source('definitions', 'vocabulary_values') }}
+                where vocabulary = 'marketing_email_event_type'
+                    and not is_pattern
+                    and meaning = 'click'
+            )
+        )
 ),
 
 in_lookback as (

@@ -1,12 +1,12 @@
 -- The form type is translated into the agreed form types here, as every vendor value is in
 -- staging: the export's own form_type when the definitions list it with a meaning, else
--- the form's id, else its name (a pattern), else 'unknown'.
+-- the form's id, else its name (the first pattern it matches), else 'unknown'.
 with source as (
     select * from {{ source('marketing_automation', 'form_submissions') }}
 ),
 
 form_names as (
-    select match_value as name_pattern, meaning
+    select match_value as name_pattern, meaning, value_order
     from {{ source('definitions', 'vocabulary_values') }}
     where vocabulary = 'marketing_form_name'
         and is_pattern
@@ -18,10 +18,13 @@ typed as (
         source.*,
         exported_types.meaning as type_by_form_type,
         form_ids.meaning as type_by_form_id,
+        -- the first pattern of the list that the name matches
         (
-            select min(form_names.meaning)
+            select form_names.meaning
             from form_names
             where {{ vocabulary_match_key('source.form_name') }} like form_names.name_pattern escape '\'
+            order by form_names.value_order
+            limit 1
         ) as type_by_form_name
     from source
     left join {{ vocabulary_values('marketing_form_type') }} as exported_types
