@@ -30,7 +30,7 @@ from ingestion.mapping import (
     resolve,
     unused_columns,
 )
-from ingestion.sources.formats import parsed_sql, quote_identifier
+from ingestion.sources.formats import parsed_sql, quote_identifier, quote_literal
 
 SAMPLE_LINES = 100
 
@@ -80,9 +80,10 @@ def header_of(system: ExportSystem, path: Path) -> tuple[str, ...]:
     return _csv_header(path) if system.file_format == "csv" else _ndjson_keys(path)
 
 
-def _unparseable(system: ExportSystem, table: ExportTable, path: Path,
-                 resolved, time_zone: str) -> dict[str, tuple[int, str]]:
-    """Per timestamp or date role: values no format reads, and one of them."""
+def _unparseable(system: ExportSystem, table: ExportTable, paths: list[Path],
+                 resolved, time_zone: str) -> dict[Path, dict[str, tuple[int, str]]]:
+    """Per file sharing one header, per timestamp or date role: the values no format
+    reads, and one of them. One scan for all the files."""
     checks = []
     for role in resolved:
         column = table.column(role.role)
@@ -95,20 +96,46 @@ def _unparseable(system: ExportSystem, table: ExportTable, path: Path,
                                   f"any_value({value}) filter (where {bad})"))
     if not checks:
         return {}
-    literal = "'" + str(path).replace("'", "''") + "'"
-    reader = (f"read_csv({literal}, header=true, all_varchar=true)" if system.file_format == "csv"
-              else f"read_json({literal}, format='newline_delimited')")
+    files = "[" + ", ".join(quote_literal(str(p)) for p in paths) + "]"
+    reader = (f"read_csv({files}, header=true, all_varchar=true, filename=true)"
+              if system.file_format == "csv"
+              else f"read_json({files}, format='newline_delimited', filename=true)")
     with duckdb.connect() as con:
         con.execute("set TimeZone = 'UTC'")
-        row = con.execute(f"select {', '.join(sql for _, sql in checks)} from {reader}"
-                          ).fetchone()
-    return {role: (row[2 * i], row[2 * i + 1]) for i, (role, _) in enumerate(checks)
-            if row[2 * i]}
+        rows = con.execute(f"select filename, {', '.join(sql for _, sql in checks)} "
+                           f"from {reader} group by filename").fetchall()
+    return {Path(row[0]): {role: (row[2 * i + 1], row[2 * i + 2])
+                           for i, (role, _) in enumerate(checks) if row[2 * i + 1]}
+            for row in rows}
 
 
-def check_file(mapping: SourceMapping, system: ExportSystem, table: ExportTable, path: Path,
-               values: bool = True) -> FileCheck:
-    """One file against its table's roles; `values` also reads it for unparseable dates."""
+def _check_values(mapping: SourceMapping, system: ExportSystem, table: ExportTable,
+                  checks: list[FileCheck]) -> None:
+    """Fill in the unparseable values of loadable files, one scan per shared header (a
+    file DuckDB can't scan with the others is read alone, and named if it can't be)."""
+    groups: dict[tuple[str, ...], list[FileCheck]] = {}
+    for check in checks:
+        if check.header and not check.blocks_loading:
+            groups.setdefault(check.header, []).append(check)
+    time_zone = mapping.system(system.name).time_zone
+    for header, group in groups.items():
+        resolved = resolve(mapping, system.name, table, header)
+        try:
+            found = _unparseable(system, table, [c.path for c in group], resolved, time_zone)
+        except duckdb.Error:
+            found = {}
+            for check in group:
+                try:
+                    found |= _unparseable(system, table, [check.path], resolved, time_zone)
+                except duckdb.Error as error:
+                    check.error = f"unreadable: {str(error).splitlines()[0]}"
+        for check in group:
+            check.unparseable = found.get(check.path, {})
+
+
+def check_file(mapping: SourceMapping, system: ExportSystem, table: ExportTable,
+               path: Path) -> FileCheck:
+    """One file's columns against its table's roles (its header only)."""
     check = FileCheck(system.name, table.name, path)
     try:
         check.header = header_of(system, path)
@@ -123,12 +150,6 @@ def check_file(mapping: SourceMapping, system: ExportSystem, table: ExportTable,
                              for r in resolved if r.column is None
                              and not table.column(r.role).required]
     check.unused_columns = unused_columns(check.header, resolved)
-    if values and not check.missing_required:
-        try:
-            check.unparseable = _unparseable(system, table, path, resolved,
-                                             mapping.system(system.name).time_zone)
-        except duckdb.Error as error:
-            check.error = f"unreadable: {str(error).splitlines()[0]}"
     return check
 
 
@@ -141,10 +162,13 @@ def check_system(system: ExportSystem, mapping: SourceMapping | None = None,
     files = sorted(p for p in folder.glob("*/*") if p.is_file())
     checks, read = [], set()
     for table in system.tables:
-        for path in sorted(folder.glob(f"*/{mapping.file_name(system.name, table)}")):
-            if path.is_file():
-                read.add(path)
-                checks.append(check_file(mapping, system, table, path, values))
+        paths = [p for p in sorted(folder.glob(f"*/{mapping.file_name(system.name, table)}"))
+                 if p.is_file()]
+        read.update(paths)
+        table_checks = [check_file(mapping, system, table, path) for path in paths]
+        if values:
+            _check_values(mapping, system, table, table_checks)
+        checks += table_checks
     return checks, [p for p in files if p not in read]
 
 
