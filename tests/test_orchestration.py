@@ -67,6 +67,8 @@ def test_the_refresh_job_runs_end_to_end(refreshed, monkeypatch):
     for system in SYSTEMS:
         raw = table_counts(system.dataset)
         for table in system.tables:
+            if table.optional_file:  # the demo org exports no LeadHistory
+                continue
             staged = query(f"select count(*) from staging.stg_{system.name}__{table.name}")[0][0]
             if table.primary_key:
                 assert staged == raw[table.name] > 0, (system.name, table.name)
