@@ -5,6 +5,8 @@ The exact numbers themselves are proven by the dbt unit tests (hand-worked fixtu
 the end-to-end test in test_orchestration.py runs.
 """
 
+import datetime as dt
+
 import pytest
 
 from ingestion import settings
@@ -74,3 +76,86 @@ def test_revenue_by_acquisition_adds_up_to_the_crm():
     by_acquisition = query("select coalesce(sum(won_revenue), 0) "
                            "from marts.revenue_by_acquisition")[0][0]
     assert float(by_acquisition) == pytest.approx(float(won))
+
+
+# --- vendor-shaped exports (tests/fixtures/vendor, hand-counted facts in its README) ----
+
+VENDOR = settings.REPO_ROOT / "tests" / "fixtures" / "vendor"
+
+
+@pytest.fixture(scope="module")
+def vendor_built(tmp_path_factory):
+    """A default Salesforce org, HubSpot v3 and raw GA4 rows through the refresh job."""
+    import shutil
+
+    from dagster import DagsterEventType
+
+    root = tmp_path_factory.mktemp("vendor") / "data"
+    for folder, system in (("salesforce_default_org", "crm"),
+                           ("hubspot_v3", "marketing_automation"), ("ga4", "web_analytics")):
+        shutil.copytree(VENDOR / folder / system, root / "landing" / system)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(settings.DATA_DIR_ENV, str(root))
+        settings.apply_environment()
+        from orchestration.definitions import defs
+
+        result = defs.resolve_job_def("shared_funnel_refresh").execute_in_process(
+            raise_on_error=False)
+    failed = {event.step_key for event in result.all_events
+              if event.event_type == DagsterEventType.STEP_FAILURE}
+    return root, failed
+
+
+def test_vendor_exports_build_and_place_every_person_in_one_stage(vendor_built, monkeypatch):
+    root, failed_steps = vendor_built
+    monkeypatch.setenv(settings.DATA_DIR_ENV, str(root))
+    # dbt builds: the org's own values (a custom HubSpot stage) warn, nothing fails
+    assert not {step for step in failed_steps if step.startswith("transform")}, failed_steps
+    assert query("select count(*) from intermediate.int_persons_identified") == [(9,)]
+    current = dict(query(
+        "select persons.primary_email, count(stages.stage_key) "
+        "from intermediate.int_persons_identified as persons "
+        "left join intermediate.int_lifecycle_stages_entered as stages "
+        "on stages.person_id = persons.person_id and stages.is_current_stage "
+        "group by 1"))
+    assert set(current.values()) == {1}, current
+    # the CRM-only people enter the funnel with their first CRM record
+    assert query(
+        "select persons.primary_email, stages.stage_key, stages.evidence, stages.entered_at "
+        "from intermediate.int_persons_identified as persons "
+        "inner join intermediate.int_lifecycle_stages_entered as stages "
+        "on stages.person_id = persons.person_id "
+        "where persons.primary_email in "
+        "('erin.walsh@hooli.example', 'ivan.petrov@acmerobotics.example') order by 1") == [
+        ("erin.walsh@hooli.example", "lead", "crm: Lead.CreatedDate",
+         dt.datetime(2026, 3, 2, 13, 0)),
+        ("ivan.petrov@acmerobotics.example", "lead", "crm: Contact.CreatedDate",
+         dt.datetime(2026, 3, 2, 15, 20)),
+    ]
+
+
+def test_vendor_exports_date_outcomes_from_lead_history_and_keep_consent_pings_apart(
+        vendor_built, monkeypatch):
+    root, _ = vendor_built
+    monkeypatch.setenv(settings.DATA_DIR_ENV, str(root))
+    # a default org has no custom date fields: Farid's Closed - Not Converted is dated by
+    # his LeadHistory Status change (16:05), and has no reason
+    assert query(
+        "select lead_id, disqualified_at, disqualified_at_source, disqualified_reason "
+        "from intermediate.int_crm_leads_stage_timed where disqualified_at is not null") == [
+        ("00QHs000007mFf6MAE", dt.datetime(2026, 3, 2, 16, 5), "lead_history", None)]
+    # two consent pings: staged and counted, in no identity or session
+    assert query("select count(*) from staging.stg_web_analytics__events "
+                 "where is_consent_ping") == [(2,)]
+    assert query("select count(*) from intermediate.int_identities_linked "
+                 "where identity_kind = 'web_client'") == [(3,)]
+    # only Alice's browser names her (GA4 user_id = her HubSpot id)
+    assert query("select primary_email from intermediate.int_persons_identified "
+                 "where web_client_count > 0") == [("alice.moreno@acmerobotics.example",)]
+    # HubSpot e-mail events carry no contact id: the opens and clicks are joined by address
+    assert query("select count(*) from intermediate.int_journey_touchpoints "
+                 "where touchpoint_type = 'email_engagement'") == [(6,)]
+    # the portal's custom lifecycle stage is the one value no vocabulary lists
+    assert query("select vocabulary, source_value, row_count "
+                 "from intermediate.int_vocabulary_unknown_values") == [
+        ("marketing_lifecycle_stage", "93710285", 1)]

@@ -36,12 +36,26 @@ judged as (
         )
 ),
 
+-- A submission is the contact's by its contact id, or, exported without one, by the
+-- address typed into the form (two equi-joins, not one join on an or).
+contact_forms as (
+    select contact_id, form_type, submitted_at
+    from forms
+    where contact_id is not null
+    union all
+    select contacts.contact_id, forms.form_type, forms.submitted_at
+    from forms
+    inner join contacts
+        on forms.contact_id is null
+        and contacts.email = forms.email
+),
+
 high_intent_forms as (
     select
         judged.contact_id,
         min(forms.submitted_at) as first_high_intent_form_at
     from judged
-    inner join forms
+    inner join contact_forms as forms
         on forms.contact_id = judged.contact_id
         and forms.submitted_at <= judged.judged_at
     inner join rule_lists

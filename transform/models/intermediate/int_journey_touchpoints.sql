@@ -10,7 +10,7 @@
 -- events (SENT, DELIVERED, PROCESSED, DEFERRED, DROPPED...) are what marketing did and
 -- would swamp the timeline, and an event type of unknown meaning is no touch. HubSpot's
 -- e-mail events carry no contact id: an event without one is the person's whose record
--- holds the recipient address.
+-- holds the recipient address; likewise a form submission exported without its contact.
 
 with identities as (
     select identity_kind, source_id, person_id
@@ -51,7 +51,7 @@ web_sessions as (
 
 form_submissions as (
     select
-        identities.person_id,
+        coalesce(identities.person_id, email_persons.person_id) as person_id,
         forms.submitted_at as occurred_at,
         'form_submission' as touchpoint_type,
         'marketing_automation' as system,
@@ -66,9 +66,13 @@ form_submissions as (
         }) }}
         false as is_inferred
     from {{ ref('stg_marketing_automation__form_submissions') }} as forms
-    inner join identities
+    left join identities
         on identities.identity_kind = 'marketing_contact'
         and identities.source_id = forms.contact_id
+    left join email_persons
+        on forms.contact_id is null
+        and email_persons.email = forms.email
+    where coalesce(identities.person_id, email_persons.person_id) is not null
 ),
 
 email_engagements as (

@@ -12,9 +12,32 @@ persons as (
 ),
 
 identities as (
-    select identity_kind, source_id, person_id
+    select identity_kind, source_id, person_id, email
     from {{ ref('int_identities_linked') }}
     where is_identified_person
+),
+
+-- A form submission exported without its contact id is the person's whose record holds
+-- the address typed into the form.
+email_persons as (
+    select distinct email, person_id
+    from identities
+    where identity_kind <> 'web_client'
+        and email is not null
+),
+
+form_persons as (
+    select
+        coalesce(identities.person_id, email_persons.person_id) as person_id,
+        forms.*
+    from {{ ref('stg_marketing_automation__form_submissions') }} as forms
+    left join identities
+        on identities.identity_kind = 'marketing_contact'
+        and identities.source_id = forms.contact_id
+    left join email_persons
+        on forms.contact_id is null
+        and email_persons.email = forms.email
+    where coalesce(identities.person_id, email_persons.person_id) is not null
 ),
 
 channel_values as (
@@ -36,15 +59,12 @@ segments as (
 -- campaign the person responded to (a trade show, a webinar list).
 form_campaigns as (
     select
-        identities.person_id,
+        forms.person_id,
         forms.submitted_at as touched_at,
         forms.utm_campaign as campaign,
         'form_submission' as campaign_from,
         1 as source_rank
-    from {{ ref('stg_marketing_automation__form_submissions') }} as forms
-    inner join identities
-        on identities.identity_kind = 'marketing_contact'
-        and identities.source_id = forms.contact_id
+    from form_persons as forms
     where forms.utm_campaign is not null
 ),
 
@@ -109,15 +129,12 @@ first_campaigns as (
 
 forms as (
     select
-        identities.person_id,
-        forms.form_submission_id,
-        forms.form_name,
-        forms.form_type,
-        forms.submitted_at
-    from {{ ref('stg_marketing_automation__form_submissions') }} as forms
-    inner join identities
-        on identities.identity_kind = 'marketing_contact'
-        and identities.source_id = forms.contact_id
+        person_id,
+        form_submission_id,
+        form_name,
+        form_type,
+        submitted_at
+    from form_persons
 ),
 
 first_forms as (
