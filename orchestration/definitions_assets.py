@@ -17,6 +17,8 @@ DEFINITION_TABLES = {
     "channel_source_values": "Which channel each system's own source value belongs to "
     "(HubSpot original source, Salesforce LeadSource, GA4 medium).",
     "segments": "Company-size segments by head count.",
+    "vocabulary_values": "What each value a system uses (Lead Status, opportunity stage, "
+    "lifecycle stage, e-mail event type, form) means in the agreed language.",
     "terms": "One row of the scalar terms: version, sign-off, business hours, SLA terms, "
     "marketing's MQL target or revenue goal, attribution and web settings.",
 }
