@@ -202,6 +202,12 @@ def closest_column(role: str, header: tuple[str, ...]) -> str | None:
     return next((h for h in header if close and h.lower() == close[0]), None)
 
 
+def missing_columns_problem(path, table_name: str, missing: list[str]) -> str:
+    """How a file that lacks required roles is named, by the loads and the preflight."""
+    return (f"{path}: missing required column(s) {', '.join(missing)} "
+            f"for table '{table_name}'")
+
+
 def unused_columns(header: tuple[str, ...], resolved: list[Resolved]) -> list[str]:
     """Columns of the file no role uses: loaded as they come."""
     used = {r.column for r in resolved if r.column}

@@ -10,9 +10,6 @@ same check on headers first, so one message names every missing role of every fi
 from __future__ import annotations
 
 import argparse
-import csv
-import io
-import json
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,13 +23,13 @@ from ingestion.mapping import (
     SourceMapping,
     closest_column,
     load_mapping,
+    missing_columns_problem,
     missing_required,
     resolve,
     unused_columns,
 )
 from ingestion.sources.formats import parsed_sql, quote_identifier, quote_literal
-
-SAMPLE_LINES = 100
+from ingestion.sources.readers import csv_header, ndjson_columns
 
 
 @dataclass
@@ -54,30 +51,13 @@ class FileCheck:
         return bool(self.missing_required or self.error)
 
 
-def _csv_header(path: Path) -> tuple[str, ...]:
-    with path.open("rb") as handle:
-        line = handle.readline().decode("utf-8-sig")
-    if not line.strip():
-        raise ValueError("empty file, expected a CSV header row")
-    return tuple(next(csv.reader(io.StringIO(line))))
-
-
-def _ndjson_keys(path: Path) -> tuple[str, ...]:
-    keys: dict[str, None] = {}
-    with path.open("rb") as handle:
-        for _, raw in zip(range(SAMPLE_LINES), handle, strict=False):
-            try:
-                record = json.loads(raw) if raw.strip() else None
-            except ValueError:
-                continue
-            if isinstance(record, dict):
-                keys.update(dict.fromkeys(record))
-    return tuple(keys)
-
-
 def header_of(system: ExportSystem, path: Path) -> tuple[str, ...]:
-    """A file's columns: the CSV header, or the keys of a sample of NDJSON lines."""
-    return _csv_header(path) if system.file_format == "csv" else _ndjson_keys(path)
+    """A file's columns: the CSV header, or the keys of a sample of NDJSON lines, read as
+    the loads read them."""
+    with path.open("rb") as handle:
+        if system.file_format == "csv":
+            return csv_header(handle.readline())
+        return tuple(ndjson_columns(handle))
 
 
 def _unparseable(system: ExportSystem, table: ExportTable, paths: list[Path],
@@ -177,8 +157,8 @@ def missing_roles_message(checks: list[FileCheck], mapping_path: Path) -> str | 
     blocking = [c for c in checks if c.blocks_loading]
     if not blocking:
         return None
-    lines = [f"{c.path}: " + (c.error or f"missing required column(s) "
-                              f"{', '.join(c.missing_required)} for table '{c.table}'")
+    lines = [f"{c.path}: {c.error}" if c.error else
+             missing_columns_problem(c.path, c.table, c.missing_required)
              for c in blocking]
     return (f"{len(blocking)} export file(s) can't be loaded:\n  " + "\n  ".join(lines)
             + f"\nMap the columns in {mapping_path} (`make check-exports` prints the lines).")

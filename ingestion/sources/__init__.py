@@ -53,7 +53,7 @@ def _landing_url(system: ExportSystem, bucket_url: str | None) -> str:
 
 def _table_resource(system: ExportSystem, table: ExportTable, bucket_url: str,
                     mapping: SourceMapping):
-    context = ReadContext(mapping, system.name, str(settings.source_mapping_path()))
+    context = ReadContext(mapping, system.name)
     files = filesystem(
         bucket_url=bucket_url,
         file_glob=f"*/{mapping.file_name(system.name, table)}",

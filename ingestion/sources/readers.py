@@ -43,8 +43,15 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from dlt.sources.filesystem import FileItemDict
 
+from ingestion import settings
 from ingestion.exports import ExportTable
-from ingestion.mapping import SourceMapping, missing_required, resolve, unused_columns
+from ingestion.mapping import (
+    SourceMapping,
+    missing_columns_problem,
+    missing_required,
+    resolve,
+    unused_columns,
+)
 from ingestion.sources.formats import normalized_sql
 from ingestion.sources.formats import quote_identifier as _quote
 from ingestion.sources.formats import quote_literal as _literal
@@ -75,7 +82,6 @@ class ReadContext:
 
     mapping: SourceMapping
     system: str
-    mapping_path: str = ""
 
     @property
     def time_zone(self) -> str:
@@ -103,6 +109,14 @@ def _duckdb_paths(items: list[FileItemDict], con: duckdb.DuckDBPyConnection) -> 
     return paths
 
 
+def csv_header(first_line: bytes) -> tuple[str, ...]:
+    """The columns a CSV header line names (a BOM is dropped)."""
+    line = first_line.decode("utf-8-sig")
+    if not line.strip():
+        raise ValueError("empty file, expected a CSV header row")
+    return tuple(next(csv.reader(io.StringIO(line))))
+
+
 def _csv_header_and_records(item: FileItemDict) -> tuple[tuple[str, ...], int]:
     """The header and the number of records the file can hold at most (its lines after the
     header): a parse that yields fewer lost rows. Values spanning lines or blank lines only
@@ -110,49 +124,48 @@ def _csv_header_and_records(item: FileItemDict) -> tuple[tuple[str, ...], int]:
     with item.open(mode="rb", compression="disable") as handle:
         content = handle.read()
     first_line, _, rest = content.partition(b"\n")
-    line = first_line.decode("utf-8-sig")
-    if not line.strip():
-        raise ExportFileError(f"{item['file_url']}: empty file, expected a CSV header row")
     records = rest.count(b"\n") + (1 if rest and not rest.endswith(b"\n") else 0)
-    return tuple(next(csv.reader(io.StringIO(line)))), records
+    try:
+        return csv_header(first_line), records
+    except ValueError as error:
+        raise ExportFileError(f"{item['file_url']}: {error}") from error
 
 
-def _ndjson_columns(item: FileItemDict) -> dict[str, str]:
-    """Top-level keys of a sample of lines: VARCHAR for scalars, JSON for nested values.
+def ndjson_columns(lines: Iterable[bytes]) -> dict[str, str]:
+    """Top-level keys of a sample of NDJSON lines: VARCHAR for scalars, JSON for nested
+    values.
 
     Declaring the columns spares DuckDB sniffing every file (45 s of 100 for a year of GA4
     files) and keeps nested records as JSON text, the way the CSV exports stay text.
     Empty for an empty file (a quiet day).
     """
     columns: dict[str, str] = {}
-    with item.open(mode="rb", compression="disable") as handle:
-        for raw in itertools.islice(handle, NDJSON_SAMPLE_LINES):
-            try:
-                record = json.loads(raw) if raw.strip() else None
-            except ValueError:
-                continue  # a malformed line is quarantined later
-            if not isinstance(record, dict):
-                continue
-            for key, value in record.items():
-                if isinstance(value, dict | list):
-                    columns[key] = "JSON"
-                else:
-                    columns.setdefault(key, "VARCHAR")
+    for raw in itertools.islice(lines, NDJSON_SAMPLE_LINES):
+        try:
+            record = json.loads(raw) if raw.strip() else None
+        except ValueError:
+            continue  # a malformed line is quarantined later
+        if not isinstance(record, dict):
+            continue
+        for key, value in record.items():
+            if isinstance(value, dict | list):
+                columns[key] = "JSON"
+            else:
+                columns.setdefault(key, "VARCHAR")
     return columns
 
 
-@dataclass(frozen=True)
-class Projection:
-    """How one file's columns become the table's: the select list over its raw columns."""
-
-    select_list: str
+def _ndjson_columns(item: FileItemDict) -> dict[str, str]:
+    with item.open(mode="rb", compression="disable") as handle:
+        return ndjson_columns(handle)
 
 
 def _projection(table: ExportTable, header: tuple[str, ...], context: ReadContext,
-                json_columns: frozenset[str] = frozenset()) -> Projection:
-    """Each role from the column the mapping names (normalised by its kind), a constant,
-    or empty; then the columns no role uses, as they come. A table's absent optional key
-    is a hash of the record's other roles."""
+                json_columns: frozenset[str] = frozenset()) -> str:
+    """How one file's columns become the table's, as a select list over them: each role
+    from the column the mapping names (normalised by its kind), a constant, or empty; then
+    the columns no role uses, as they come. A table's absent optional key is a hash of the
+    record's other roles."""
     resolved = resolve(context.mapping, context.system, table, header)
     expressions: dict[str, str] = {}
     for role in resolved:
@@ -175,7 +188,7 @@ def _projection(table: ExportTable, header: tuple[str, ...], context: ReadContex
         expressions[key] = f"md5(concat_ws('|', {others}))"
     select = [f"{e} as {_quote(r)}" for r, e in expressions.items()]
     select += [_quote(c) for c in unused_columns(header, resolved)]
-    return Projection(", ".join(select))
+    return ", ".join(select)
 
 
 def _check_required(files: list[tuple[str, tuple[str, ...]]], table: ExportTable,
@@ -186,12 +199,10 @@ def _check_required(files: list[tuple[str, tuple[str, ...]]], table: ExportTable
         missing = missing_required(table, resolve(context.mapping, context.system, table,
                                                   header))
         if missing:
-            problems.append(f"{path}: missing required column(s) {', '.join(missing)}")
+            problems.append(missing_columns_problem(path, table.name, missing))
     if problems:
         raise ExportFileError(
-            f"table '{table.name}': " + "; ".join(problems)
-            + f" (or map them in {context.mapping_path})"
-        )
+            "; ".join(problems) + f" (or map them in {settings.source_mapping_path()})")
 
 
 def _quarantine_batch(rows: pa.Table, table: ExportTable) -> pa.Table:
@@ -265,11 +276,11 @@ def _csv_reader_sql(paths: list[str], header: tuple[str, ...]) -> str:
     )
 
 
-def _rows_sql(relation: str, table: ExportTable, projection: Projection,
+def _rows_sql(relation: str, table: ExportTable, projection: str,
               source_file: str = "filename") -> str:
     """Rows to load, as the table's roles, tagged with their file (keyed: also the
     modified time and the reject reason)."""
-    rows = (f"select {projection.select_list}, {source_file} as {SOURCE_FILE_COLUMN} "
+    rows = (f"select {projection}, {source_file} as {SOURCE_FILE_COLUMN} "
             f"from {relation}")
     if not table.primary_key:
         return rows
@@ -332,7 +343,7 @@ def _read_csv_group(
     records: dict[str, int],
     header: tuple[str, ...],
     table: ExportTable,
-    projection: Projection,
+    projection: str,
 ) -> tuple[pa.Table, list[pa.Table]]:
     """Rows of files sharing one header, in one scan; files DuckDB refuses go line by line.
 
@@ -414,7 +425,7 @@ def _ndjson_reader_sql(paths: list[str], columns: dict[str, str]) -> str:
 
 
 def _ndjson_projection(table: ExportTable, columns: dict[str, str],
-                       context: ReadContext) -> Projection:
+                       context: ReadContext) -> str:
     json_columns = frozenset(k for k, v in columns.items() if v == "JSON")
     return _projection(table, tuple(columns), context, json_columns)
 
@@ -451,7 +462,7 @@ def read_ndjson_page(items: list[FileItemDict], table: ExportTable,
 
 
 def _read_ndjson_with_quarantine(
-    paths: list[str], columns: dict[str, str], table: ExportTable, projection: Projection
+    paths: list[str], columns: dict[str, str], table: ExportTable, projection: str
 ) -> Iterator[pa.Table]:
     """The slow path: split each file into lines, quarantine the malformed ones."""
     con = _utc_connection()
