@@ -12,8 +12,18 @@ import math
 import pandas as pd
 import plotly.graph_objects as go
 
-PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#7F7F7F",
-           "#000000", "#B8860B", "#8C564B"]
+PALETTE = [
+    "#0072B2",
+    "#E69F00",
+    "#009E73",
+    "#D55E00",
+    "#CC79A7",
+    "#56B4E9",
+    "#7F7F7F",
+    "#000000",
+    "#B8860B",
+    "#8C564B",
+]
 STAGES = {  # funnel_conversion_by_period column -> (label, colour)
     "leads": ("Leads", "#56B4E9"),
     "mqls": ("MQLs", "#0072B2"),
@@ -52,12 +62,17 @@ TOUCHPOINTS = {  # customer_journey.touchpoint_type -> (label, colour)
     "stage_entered": ("Stage entered", "#CC79A7"),
     "opportunity_stage_change": ("Opportunity stage change", "#D55E00"),
 }
-AXIS_FORMATS = {"count": ",~r", "rate": ".0%", "amount": ",.3~s", "hours": ",.1f",
-                "days": ",.1f"}
-HOVER_FORMATS = {"count": ",.4~r", "rate": ".1%", "amount": ",.0f", "hours": ",.1f",
-                 "days": ",.1f"}
-AXIS_STYLE = dict(showgrid=True, gridcolor="#e6ebf1", zeroline=False, showline=True,
-                  linecolor="#c9d2dc", ticks="", title_standoff=8)
+AXIS_FORMATS = {"count": ",~r", "rate": ".0%", "amount": ",.3~s", "hours": ",.1f", "days": ",.1f"}
+HOVER_FORMATS = {"count": ",.4~r", "rate": ".1%", "amount": ",.0f", "hours": ",.1f", "days": ",.1f"}
+AXIS_STYLE = dict(
+    showgrid=True,
+    gridcolor="#e6ebf1",
+    zeroline=False,
+    showline=True,
+    linecolor="#c9d2dc",
+    ticks="",
+    title_standoff=8,
+)
 WEEK_MS = 7 * 24 * 3600 * 1000
 PERIOD_AXES = {  # grain -> axis title, tick format, hover format
     "day": ("Day (UTC)", "%b %d", "%a %Y-%m-%d"),
@@ -67,8 +82,14 @@ PERIOD_AXES = {  # grain -> axis title, tick format, hover format
 }
 
 
-def styled(figure: go.Figure, x_title: str, y_title: str, y_kind: str = "count",
-           height: int = 360, legend: bool = True) -> go.Figure:
+def styled(
+    figure: go.Figure,
+    x_title: str,
+    y_title: str,
+    y_kind: str = "count",
+    height: int = 360,
+    legend: bool = True,
+) -> go.Figure:
     """The house style: white background, titled axes, a legend on top, formatted values."""
     figure.update_layout(
         template="none",  # the style is set here: a named template costs 30 ms a chart
@@ -77,15 +98,23 @@ def styled(figure: go.Figure, x_title: str, y_title: str, y_kind: str = "count",
         colorway=PALETTE,
         height=height,
         margin=dict(l=64, r=24, t=56 if legend else 16, b=56),
-        font=dict(family="system-ui, -apple-system, Segoe UI, Roboto, sans-serif", size=13,
-                  color="#1f2933"),
+        font=dict(
+            family="system-ui, -apple-system, Segoe UI, Roboto, sans-serif",
+            size=13,
+            color="#1f2933",
+        ),
         showlegend=legend,
         legend=dict(orientation="h", x=0, y=1.02, yanchor="bottom", title_text=""),
         hoverlabel=dict(font_size=13),
     )
     figure.update_xaxes(title_text=x_title, automargin=True, **AXIS_STYLE)
-    figure.update_yaxes(title_text=y_title, tickformat=AXIS_FORMATS.get(y_kind, ""),
-                        rangemode="tozero", automargin=True, **AXIS_STYLE)
+    figure.update_yaxes(
+        title_text=y_title,
+        tickformat=AXIS_FORMATS.get(y_kind, ""),
+        rangemode="tozero",
+        automargin=True,
+        **AXIS_STYLE,
+    )
     if y_kind == "rate":
         figure.update_yaxes(range=[0, 1.05])
     return figure
@@ -94,42 +123,66 @@ def styled(figure: go.Figure, x_title: str, y_title: str, y_kind: str = "count",
 def period_axis(figure: go.Figure, grain: str, periods: pd.Series) -> None:
     """Dates on the x axis at the grain's own spacing, labelled the grain's way."""
     title, ticks, hover = PERIOD_AXES[grain]
-    steps = {"week": WEEK_MS * max(1, math.ceil(periods.nunique() / 12)), "month": "M1",
-             "quarter": "M3"}
+    steps = {
+        "week": WEEK_MS * max(1, math.ceil(periods.nunique() / 12)),
+        "month": "M1",
+        "quarter": "M3",
+    }
     step = {"dtick": steps[grain], "tick0": periods.min()} if grain in steps else {}
-    figure.update_xaxes(title_text=title, type="date", tickformat=ticks, hoverformat=hover,
-                        **step)
+    figure.update_xaxes(title_text=title, type="date", tickformat=ticks, hoverformat=hover, **step)
 
 
-def period_lines(frame: pd.DataFrame, grain: str, series: dict[str, tuple[str, str]],
-                 y_title: str, y_kind: str) -> go.Figure:
+def period_lines(
+    frame: pd.DataFrame, grain: str, series: dict[str, tuple[str, str]], y_title: str, y_kind: str
+) -> go.Figure:
     """One line per series over the periods of a grain (markers, for single periods too)."""
     figure = go.Figure()
     hover = HOVER_FORMATS[y_kind]
     for column, (label, colour) in series.items():
-        figure.add_trace(go.Scatter(
-            x=frame["period_start"], y=frame[column], name=label, mode="lines+markers",
-            line=dict(color=colour, width=2), marker=dict(size=6), connectgaps=False,
-            hovertemplate=f"{label}: %{{y:{hover}}}<extra></extra>"))
+        figure.add_trace(
+            go.Scatter(
+                x=frame["period_start"],
+                y=frame[column],
+                name=label,
+                mode="lines+markers",
+                line=dict(color=colour, width=2),
+                marker=dict(size=6),
+                connectgaps=False,
+                hovertemplate=f"{label}: %{{y:{hover}}}<extra></extra>",
+            )
+        )
     styled(figure, "", y_title, y_kind)
     period_axis(figure, grain, frame["period_start"])
     figure.update_layout(hovermode="x unified")
     return figure
 
 
-def period_bars(frame: pd.DataFrame, grain: str, series: dict[str, tuple[str, str]],
-                y_title: str, y_kind: str = "count", stacked: bool = True) -> go.Figure:
+def period_bars(
+    frame: pd.DataFrame,
+    grain: str,
+    series: dict[str, tuple[str, str]],
+    y_title: str,
+    y_kind: str = "count",
+    stacked: bool = True,
+) -> go.Figure:
     """Bars per period, stacked (parts of a whole) or grouped."""
     figure = go.Figure()
     hover = HOVER_FORMATS[y_kind]
     for column, (label, colour) in series.items():
-        figure.add_trace(go.Bar(x=frame["period_start"], y=frame[column], name=label,
-                                marker_color=colour,
-                                hovertemplate=f"{label}: %{{y:{hover}}}<extra></extra>"))
+        figure.add_trace(
+            go.Bar(
+                x=frame["period_start"],
+                y=frame[column],
+                name=label,
+                marker_color=colour,
+                hovertemplate=f"{label}: %{{y:{hover}}}<extra></extra>",
+            )
+        )
     styled(figure, "", y_title, y_kind)
     period_axis(figure, grain, frame["period_start"])
-    figure.update_layout(barmode="stack" if stacked else "group", hovermode="x unified",
-                         legend_traceorder="normal")
+    figure.update_layout(
+        barmode="stack" if stacked else "group", hovermode="x unified", legend_traceorder="normal"
+    )
     return figure
 
 
@@ -137,26 +190,46 @@ def funnel(stages: dict[str, float]) -> go.Figure:
     """The funnel: how many persons entered each stage."""
     labels = [STAGES[key][0] for key in stages]
     widest = max(stages.values()) or 1
-    figure = go.Figure(go.Funnel(
-        y=labels, x=list(stages.values()), textinfo="value", texttemplate="%{x:,}",
-        textposition=["inside" if v >= widest / 3 else "outside" for v in stages.values()],
-        textfont=dict(size=14),
-        marker=dict(color=[STAGES[key][1] for key in stages]),
-        connector=dict(line=dict(color="#d9e2ec")),
-        hovertemplate="%{y}: %{x:,} persons<extra></extra>"))
+    figure = go.Figure(
+        go.Funnel(
+            y=labels,
+            x=list(stages.values()),
+            textinfo="value",
+            texttemplate="%{x:,}",
+            textposition=["inside" if v >= widest / 3 else "outside" for v in stages.values()],
+            textfont=dict(size=14),
+            marker=dict(color=[STAGES[key][1] for key in stages]),
+            connector=dict(line=dict(color="#d9e2ec")),
+            hovertemplate="%{y}: %{x:,} persons<extra></extra>",
+        )
+    )
     styled(figure, "Persons who entered the stage", "", legend=False)
     return figure
 
 
-def horizontal_bars(labels: list[str], values: list[float], x_title: str, x_kind: str,
-                    colour: str = "#0072B2", colours: list[str] | None = None,
-                    hover_label: str = "") -> go.Figure:
+def horizontal_bars(
+    labels: list[str],
+    values: list[float],
+    x_title: str,
+    x_kind: str,
+    colour: str = "#0072B2",
+    colours: list[str] | None = None,
+    hover_label: str = "",
+) -> go.Figure:
     """One bar per label, largest first from the top; values written at the bar ends."""
     axis, hover = AXIS_FORMATS[x_kind], HOVER_FORMATS[x_kind]
-    figure = go.Figure(go.Bar(
-        y=labels, x=values, orientation="h", marker_color=colours or colour,
-        texttemplate=f"%{{x:{hover}}}", textposition="outside", cliponaxis=False,
-        hovertemplate=f"%{{y}}: %{{x:{hover}}}{hover_label}<extra></extra>"))
+    figure = go.Figure(
+        go.Bar(
+            y=labels,
+            x=values,
+            orientation="h",
+            marker_color=colours or colour,
+            texttemplate=f"%{{x:{hover}}}",
+            textposition="outside",
+            cliponaxis=False,
+            hovertemplate=f"%{{y}}: %{{x:{hover}}}{hover_label}<extra></extra>",
+        )
+    )
     styled(figure, x_title, "", legend=False, height=max(220, 60 + 30 * len(labels)))
     figure.update_xaxes(tickformat=axis, rangemode="tozero")
     figure.update_yaxes(autorange="reversed", title_text="", rangemode=None)
@@ -170,48 +243,78 @@ def shortened(text: str, width: int = 48) -> str:
     return text if len(text) <= width else text[: width - 1].rstrip() + "…"
 
 
-def stacked_horizontal_bars(frame: pd.DataFrame, label_column: str,
-                            parts: dict[str, tuple[str, str]], x_title: str) -> go.Figure:
+def stacked_horizontal_bars(
+    frame: pd.DataFrame, label_column: str, parts: dict[str, tuple[str, str]], x_title: str
+) -> go.Figure:
     """One stacked bar per row (e.g. the outcomes of a channel's MQLs), first row on top."""
     figure = go.Figure()
     labels = frame[label_column].map(shortened)
     for column, (label, colour) in parts.items():
-        figure.add_trace(go.Bar(
-            y=labels, x=frame[column], name=label, orientation="h", marker_color=colour,
-            customdata=frame[label_column],
-            hovertemplate=f"%{{customdata}}<br>{label}: %{{x:,}} MQLs<extra></extra>"))
+        figure.add_trace(
+            go.Bar(
+                y=labels,
+                x=frame[column],
+                name=label,
+                orientation="h",
+                marker_color=colour,
+                customdata=frame[label_column],
+                hovertemplate=f"%{{customdata}}<br>{label}: %{{x:,}} MQLs<extra></extra>",
+            )
+        )
     styled(figure, x_title, "", height=max(260, 100 + 28 * len(frame)))
     figure.update_layout(barmode="stack", legend_traceorder="normal")
     figure.update_yaxes(autorange="reversed", title_text="", rangemode=None)
     return figure
 
 
-def grouped_bars(frame: pd.DataFrame, x_column: str, group_column: str, y_column: str,
-                 groups: dict[str, tuple[str, str]], y_title: str, y_kind: str) -> go.Figure:
+def grouped_bars(
+    frame: pd.DataFrame,
+    x_column: str,
+    group_column: str,
+    y_column: str,
+    groups: dict[str, tuple[str, str]],
+    y_title: str,
+    y_kind: str,
+) -> go.Figure:
     """Bars grouped side by side: e.g. per channel, one bar per attribution model."""
     figure = go.Figure()
     hover = HOVER_FORMATS[y_kind]
     for key, (label, colour) in groups.items():
         part = frame[frame[group_column] == key]
-        figure.add_trace(go.Bar(x=part[x_column], y=part[y_column], name=label,
-                                marker_color=colour,
-                                hovertemplate=f"%{{x}}<br>{label}: %{{y:{hover}}}<extra></extra>"))
+        figure.add_trace(
+            go.Bar(
+                x=part[x_column],
+                y=part[y_column],
+                name=label,
+                marker_color=colour,
+                hovertemplate=f"%{{x}}<br>{label}: %{{y:{hover}}}<extra></extra>",
+            )
+        )
     styled(figure, "", y_title, y_kind, height=400)
     figure.update_layout(barmode="group", bargap=0.2)
     figure.update_xaxes(categoryorder="array", categoryarray=list(dict.fromkeys(frame[x_column])))
     return figure
 
 
-def heatmap(frame: pd.DataFrame, rows: str, columns: dict[str, str], value: str,
-            value_title: str) -> go.Figure:
+def heatmap(
+    frame: pd.DataFrame, rows: str, columns: dict[str, str], value: str, value_title: str
+) -> go.Figure:
     """A table of numbers coloured by size, each cell written out (e.g. campaign x model)."""
-    pivot = frame.pivot_table(index=rows, columns="column", values=value, aggfunc="sum",
-                              fill_value=0, sort=False)
+    pivot = frame.pivot_table(
+        index=rows, columns="column", values=value, aggfunc="sum", fill_value=0, sort=False
+    )
     pivot = pivot.reindex(columns=[c for c in columns if c in pivot.columns])
-    figure = go.Figure(go.Heatmap(
-        z=pivot.to_numpy(), x=[columns[c] for c in pivot.columns], y=list(pivot.index),
-        colorscale="Blues", texttemplate="%{z:,.0f}", colorbar=dict(title=value_title),
-        hovertemplate="%{y}<br>%{x}: %{z:,.0f}<extra></extra>"))
+    figure = go.Figure(
+        go.Heatmap(
+            z=pivot.to_numpy(),
+            x=[columns[c] for c in pivot.columns],
+            y=list(pivot.index),
+            colorscale="Blues",
+            texttemplate="%{z:,.0f}",
+            colorbar=dict(title=value_title),
+            hovertemplate="%{y}<br>%{x}: %{z:,.0f}<extra></extra>",
+        )
+    )
     styled(figure, "", "", legend=False, height=max(260, 80 + 34 * len(pivot)))
     figure.update_yaxes(autorange="reversed", rangemode=None)
     figure.update_xaxes(side="top")
@@ -225,32 +328,50 @@ def timeline(frame: pd.DataFrame) -> go.Figure:
         part = frame[frame["touchpoint_type"] == kind]
         if part.empty:
             continue
-        figure.add_trace(go.Scatter(
-            x=part["occurred_at"], y=[label] * len(part), name=label, mode="markers",
-            marker=dict(color=colour, size=11, line=dict(color="#ffffff", width=1)),
-            customdata=part[["detail", "who"]].to_numpy(),
-            hovertemplate="%{x|%Y-%m-%d %H:%M} UTC<br>%{customdata[0]}"
-                          "<br>%{customdata[1]}<extra>" + label + "</extra>"))
+        figure.add_trace(
+            go.Scatter(
+                x=part["occurred_at"],
+                y=[label] * len(part),
+                name=label,
+                mode="markers",
+                marker=dict(color=colour, size=11, line=dict(color="#ffffff", width=1)),
+                customdata=part[["detail", "who"]].to_numpy(),
+                hovertemplate="%{x|%Y-%m-%d %H:%M} UTC<br>%{customdata[0]}"
+                "<br>%{customdata[1]}<extra>" + label + "</extra>",
+            )
+        )
     styled(figure, "When (UTC)", "", legend=False, height=320)
-    figure.update_yaxes(categoryorder="array", rangemode=None,
-                        categoryarray=[label for label, _ in reversed(TOUCHPOINTS.values())])
+    figure.update_yaxes(
+        categoryorder="array",
+        rangemode=None,
+        categoryarray=[label for label, _ in reversed(TOUCHPOINTS.values())],
+    )
     figure.update_xaxes(type="date")
     return figure
 
 
 def with_target(figure: go.Figure, x, target, name: str) -> go.Figure:
     """A target as an outlined bar beside the bar it is the target of."""
-    figure.add_trace(go.Bar(
-        x=x, y=target, name=name, marker=dict(color="#ffffff", line=dict(color="#1f2933",
-                                                                           width=2)),
-        hovertemplate=f"{name}: %{{y:,.0f}}<extra></extra>"))
+    figure.add_trace(
+        go.Bar(
+            x=x,
+            y=target,
+            name=name,
+            marker=dict(color="#ffffff", line=dict(color="#1f2933", width=2)),
+            hovertemplate=f"{name}: %{{y:,.0f}}<extra></extra>",
+        )
+    )
     figure.update_layout(barmode="group")
     return figure
 
 
 def with_bar_line(figure: go.Figure, value: float, label: str) -> go.Figure:
     """A horizontal reference line (an SLA bar) with its label."""
-    figure.add_hline(y=value, line=dict(color="#b42318", dash="dot", width=2),
-                     annotation_text=label, annotation_position="top left",
-                     annotation_font_color="#b42318")
+    figure.add_hline(
+        y=value,
+        line=dict(color="#b42318", dash="dot", width=2),
+        annotation_text=label,
+        annotation_position="top left",
+        annotation_font_color="#b42318",
+    )
     return figure

@@ -50,10 +50,12 @@ class PublishedMarts:
 
     def definitions_version(self) -> str | None:
         return self.row("select definitions_version from definitions.terms").get(
-            "definitions_version")
+            "definitions_version"
+        )
 
 
 # --- funnel -----------------------------------------------------------------------------
+
 
 def funnel_totals(marts: PublishedMarts) -> dict:
     """Persons entering each stage over all the data, and the cohort's end-to-end rates.
@@ -150,8 +152,9 @@ SLA_RATES = """
 
 
 def sla_totals(marts: PublishedMarts) -> dict:
-    return marts.row(f"select {SLA_RATES} from marts.sla_compliance_by_owner "
-                     "where period_grain = 'month'")
+    return marts.row(
+        f"select {SLA_RATES} from marts.sla_compliance_by_owner where period_grain = 'month'"
+    )
 
 
 def sla_by_period(marts: PublishedMarts) -> pd.DataFrame:
@@ -350,34 +353,44 @@ def example_account(marts: PublishedMarts) -> str | None:
 
 def person_summary(marts: PublishedMarts, person_id: str) -> dict:
     """Who the person is in the funnel: channel, campaign, segment, current stage."""
-    return marts.row("""
+    return marts.row(
+        """
         select f.channel_name, f.campaign, f.segment_name, f.stage_name as current_stage,
                (select count(*) from marts.customer_journey where person_id = ?) as touchpoints
         from marts.funnel_stage_entries as f
-        where f.person_id = ? and f.is_current_stage""", [person_id, person_id])
+        where f.person_id = ? and f.is_current_stage""",
+        [person_id, person_id],
+    )
 
 
 def person_journey(marts: PublishedMarts, person_id: str) -> pd.DataFrame:
-    return marts.frame(f"""
+    return marts.frame(
+        f"""
         select j.touchpoint_seq as seq, j.occurred_at, j.touchpoint_type, j.system,
                {TOUCH_DETAIL} as detail, '' as who
         from marts.customer_journey as j
         left join definitions.lifecycle_stages as s on s.stage_key = j.stage_key
-        where j.person_id = ? order by j.touchpoint_seq""", [person_id])
+        where j.person_id = ? order by j.touchpoint_seq""",
+        [person_id],
+    )
 
 
 def account_journey(marts: PublishedMarts, account_id: str) -> pd.DataFrame:
-    return marts.frame(f"""
+    return marts.frame(
+        f"""
         select j.touchpoint_seq as seq, j.occurred_at, j.touchpoint_type, j.system,
                {TOUCH_DETAIL} as detail,
                'Person ' || j.person_rank_in_account || ' of the buying group' as who
         from marts.account_journey as j
         left join definitions.lifecycle_stages as s on s.stage_key = j.stage_key
-        where j.account_id = ? order by j.touchpoint_seq""", [account_id])
+        where j.account_id = ? order by j.touchpoint_seq""",
+        [account_id],
+    )
 
 
 def account_summary(marts: PublishedMarts, account_id: str) -> dict:
-    return marts.row("""
+    return marts.row(
+        """
         select r.account_name, r.acquisition_channel_name, r.is_customer, r.won_revenue,
                r.open_pipeline,
                (select count(distinct person_id) from marts.account_journey
@@ -385,17 +398,22 @@ def account_summary(marts: PublishedMarts, account_id: str) -> dict:
                (select count(*) from marts.account_journey where account_id = ?) as touchpoints
         from (select ? as account_id) as wanted
         left join marts.account_revenue as r using (account_id)""",
-                     [account_id, account_id, account_id])
+        [account_id, account_id, account_id],
+    )
 
 
 # --- exceptions to the agreed definitions ------------------------------------------------
 
+
 def has_exceptions_table(marts: PublishedMarts) -> bool:
     """Copies published before the gate listed its exceptions have no `quality` schema."""
-    return bool(marts.row("""
+    return bool(
+        marts.row("""
         select count(*) as n from duckdb_tables()
         where schema_name = 'quality'
-            and table_name in ('rule_exceptions', 'rule_exception_summary')""").get("n") == 2)
+            and table_name in ('rule_exceptions', 'rule_exception_summary')""").get("n")
+        == 2
+    )
 
 
 def exception_summary(marts: PublishedMarts, examples: int = 3) -> pd.DataFrame:
@@ -407,24 +425,36 @@ def exception_summary(marts: PublishedMarts, examples: int = 3) -> pd.DataFrame:
         select rule_name, model, rows_checked, exceptions, tolerance, allowed_exceptions,
                status, checked_at
         from quality.rule_exception_summary order by exceptions desc, rule_name""")
-    listed = marts.frame("""
+    listed = marts.frame(
+        """
         select * from quality.rule_exceptions
         qualify row_number() over (partition by model, rule_name order by position) <= ?
-        order by model, rule_name, position""", [examples])
-    labels = {key: " | ".join(record_label(row) for row in frame.to_dict("records"))
-              for key, frame in listed.groupby(["model", "rule_name"])}
-    return summary.assign(examples=[labels.get((m, r), "") for m, r in
-                                    zip(summary["model"], summary["rule_name"], strict=True)])
+        order by model, rule_name, position""",
+        [examples],
+    )
+    labels = {
+        key: " | ".join(record_label(row) for row in frame.to_dict("records"))
+        for key, frame in listed.groupby(["model", "rule_name"])
+    }
+    return summary.assign(
+        examples=[
+            labels.get((m, r), "")
+            for m, r in zip(summary["model"], summary["rule_name"], strict=True)
+        ]
+    )
 
 
 def exception_records(marts: PublishedMarts, limit: int = 50) -> tuple[pd.DataFrame, int]:
     """The first exceptions of every rule (rule by rule, in the order found) and how many
     there are in all."""
     total = marts.row("select count(*) as n from quality.rule_exceptions").get("n") or 0
-    frame = marts.frame("""
+    frame = marts.frame(
+        """
         select rule_name, record_kind, record_id, person_id, hubspot_contact_ids,
                salesforce_lead_ids, salesforce_contact_ids, salesforce_opportunity_id, email,
                problem, detail
         from quality.rule_exceptions
-        order by rule_name, position limit ?""", [limit])
+        order by rule_name, position limit ?""",
+        [limit],
+    )
     return frame, total

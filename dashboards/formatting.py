@@ -87,8 +87,16 @@ def period(value, grain: str) -> str:
     return f"{value:%Y-%m-%d}"
 
 
-FORMATS = {"count": count, "rate": rate, "amount": amount, "hours": hours, "days": days,
-           "day": day, "moment": moment, "text": lambda v: MISSING if is_missing(v) else str(v)}
+FORMATS = {
+    "count": count,
+    "rate": rate,
+    "amount": amount,
+    "hours": hours,
+    "days": days,
+    "day": day,
+    "moment": moment,
+    "text": lambda v: MISSING if is_missing(v) else str(v),
+}
 
 
 def formatted(value, kind: str) -> str:

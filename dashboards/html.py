@@ -19,8 +19,11 @@ from dashboards import formatting
 
 GRAINS = ("day", "week", "month", "quarter")
 DEFAULT_GRAIN = "week"
-PLOTLY_CONFIG = {"displaylogo": False, "responsive": True,
-                 "modeBarButtonsToRemove": ["select2d", "lasso2d"]}
+PLOTLY_CONFIG = {
+    "displaylogo": False,
+    "responsive": True,
+    "modeBarButtonsToRemove": ["select2d", "lasso2d"],
+}
 
 
 def escape(text) -> str:
@@ -76,8 +79,13 @@ class Page:
     def chart(self, figure: go.Figure, title: str, note: str = "") -> str:
         """A Plotly chart in a captioned card; the page's first chart embeds plotly.js."""
         self.charts += 1
-        div = pio.to_html(figure, full_html=False, include_plotlyjs=self.charts == 1,
-                          div_id=f"{self.slug}-chart-{self.charts}", config=PLOTLY_CONFIG)
+        div = pio.to_html(
+            figure,
+            full_html=False,
+            include_plotlyjs=self.charts == 1,
+            div_id=f"{self.slug}-chart-{self.charts}",
+            config=PLOTLY_CONFIG,
+        )
         return _card(title, note, f'<div class="chart">{div}</div>')
 
     def metric(self, key: str) -> Metric:
@@ -101,7 +109,7 @@ def _card(title: str, note: str, content: str) -> str:
 
 def section(title: str, intro: str, *parts: str) -> str:
     lede = f'<p class="intro">{escape(intro)}</p>' if intro else ""
-    return f'<section><h2>{escape(title)}</h2>{lede}{"".join(parts)}</section>'
+    return f"<section><h2>{escape(title)}</h2>{lede}{''.join(parts)}</section>"
 
 
 def grid(*parts: str) -> str:
@@ -126,28 +134,47 @@ def _raw(value) -> str:
     return "" if formatting.is_missing(value) else str(value)
 
 
-def table(frame: pd.DataFrame, columns: list[Column], title: str, note: str = "",
-          empty_reason: str = "No rows.") -> str:
+def table(
+    frame: pd.DataFrame,
+    columns: list[Column],
+    title: str,
+    note: str = "",
+    empty_reason: str = "No rows.",
+) -> str:
     """A captioned table; numbers right-aligned and formatted by their column's kind."""
     if frame.empty:
         return empty(title, empty_reason, note)
     head = "".join(f'<th class="{_align(c)}">{escape(c.label)}</th>' for c in columns)
     rows = "".join(
-        "<tr>" + "".join(f'<td class="{_align(c)}">{_cell(row[c.name], c.kind)}</td>'
-                         for c in columns) + "</tr>"
+        "<tr>"
+        + "".join(f'<td class="{_align(c)}">{_cell(row[c.name], c.kind)}</td>' for c in columns)
+        + "</tr>"
         for row in frame.to_dict("records")
     )
-    return _card(title, note, f'<div class="table-wrap"><table><thead><tr>{head}</tr></thead>'
-                              f"<tbody>{rows}</tbody></table></div>")
+    return _card(
+        title,
+        note,
+        f'<div class="table-wrap"><table><thead><tr>{head}</tr></thead>'
+        f"<tbody>{rows}</tbody></table></div>",
+    )
 
 
 def _align(column: Column) -> str:
     return "text" if column.kind in ("text", "badge") else "number"
 
 
-BADGES = {"passed": "good", "fresh": "good", "failed": "bad", "stale": "bad", "no data": "bad",
-          "warned": "warn", "not run": "warn", "within tolerance": "warn",
-          "above tolerance": "bad", "error": "bad"}
+BADGES = {
+    "passed": "good",
+    "fresh": "good",
+    "failed": "bad",
+    "stale": "bad",
+    "no data": "bad",
+    "warned": "warn",
+    "not run": "warn",
+    "within tolerance": "warn",
+    "above tolerance": "bad",
+    "error": "bad",
+}
 
 
 def badge(status: str) -> str:
@@ -178,8 +205,10 @@ def grain_views(views: dict[str, str]) -> str:
         f"{views[g]}</div>"
         for g in GRAINS
     )
-    return (f'<div class="grain-switch" role="group" aria-label="Period grain">'
-            f'<span>Period:</span>{buttons}</div>{panels}')
+    return (
+        f'<div class="grain-switch" role="group" aria-label="Period grain">'
+        f"<span>Period:</span>{buttons}</div>{panels}"
+    )
 
 
 @dataclass(frozen=True)

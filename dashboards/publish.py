@@ -38,13 +38,16 @@ def publish_marts() -> dict[str, int]:
             "where table_catalog = 'warehouse' and table_type = 'BASE TABLE' "
             f"and (table_schema in {PUBLISHED_SCHEMAS} "
             f"or (table_schema, table_name) in {_tuples(PUBLISHED_TABLES)}) "
-            "order by 1, 2").fetchall()
+            "order by 1, 2"
+        ).fetchall()
         for schema, table in tables:
             con.execute(f'create schema if not exists "{schema}"')
-            con.execute(f'create table "{schema}"."{table}" as '
-                        f'select * from warehouse."{schema}"."{table}"')
+            con.execute(
+                f'create table "{schema}"."{table}" as select * from warehouse."{schema}"."{table}"'
+            )
             rows[f"{schema}.{table}"] = con.execute(
-                f'select count(*) from "{schema}"."{table}"').fetchone()[0]
+                f'select count(*) from "{schema}"."{table}"'
+            ).fetchone()[0]
         con.execute("detach warehouse")
     os.replace(staging, target)
     return rows

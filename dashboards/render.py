@@ -20,8 +20,15 @@ from dashboards.status import RunStatus
 from ingestion import settings
 from transform.definitions import LeadDefinitions, load_definitions
 
-PAGE_ORDER = ("funnel_overview", "sla", "closed_loop", "attribution", "customer_journey",
-              "glossary", "data_status")
+PAGE_ORDER = (
+    "funnel_overview",
+    "sla",
+    "closed_loop",
+    "attribution",
+    "customer_journey",
+    "glossary",
+    "data_status",
+)
 INDEX = "index"
 
 
@@ -39,8 +46,7 @@ class RenderedPage:
     metrics: tuple[Metric, ...]
 
 
-def build_pages(marts: PublishedMarts, run: RunStatus,
-                definitions: LeadDefinitions) -> list[Page]:
+def build_pages(marts: PublishedMarts, run: RunStatus, definitions: LeadDefinitions) -> list[Page]:
     """Every page, in the order of the navigation."""
     built = {
         "funnel_overview": pages.funnel_overview(marts),
@@ -56,21 +62,25 @@ def build_pages(marts: PublishedMarts, run: RunStatus,
 
 def index_page(built: list[Page]) -> Page:
     """The landing page: one card per page with its first headline numbers."""
-    page = Page(INDEX, "Shared funnel dashboards",
-                "One set of funnel numbers for marketing and sales, refreshed only after "
-                "every blocking quality check passed.")
+    page = Page(
+        INDEX,
+        "Shared funnel dashboards",
+        "One set of funnel numbers for marketing and sales, refreshed only after "
+        "every blocking quality check passed.",
+    )
     cards = "".join(
         f'<a class="page" href="{escape(p.file_name)}"><h3>{escape(p.title)}</h3>'
         f'<p class="note">{escape(p.question)}</p>'
-        f'{metrics(p.summary_metrics()) if p.metrics else ""}</a>'
+        f"{metrics(p.summary_metrics()) if p.metrics else ''}</a>"
         for p in built
     )
     page.body = [f'<div class="pages">{cards}</div>']
     return page
 
 
-def render_dashboards(published: Path, out_dir: Path, run: RunStatus,
-                      definitions: LeadDefinitions | None = None) -> list[RenderedPage]:
+def render_dashboards(
+    published: Path, out_dir: Path, run: RunStatus, definitions: LeadDefinitions | None = None
+) -> list[RenderedPage]:
     """Write every page and the index to `out_dir`; what was written, index first."""
     definitions = definitions or load_definitions()
     with PublishedMarts(published) as marts:
@@ -86,8 +96,10 @@ def render_dashboards(published: Path, out_dir: Path, run: RunStatus,
     out_dir.mkdir(parents=True, exist_ok=True)
     for name, text in documents.items():
         _replace(out_dir / name, text)
-    return [RenderedPage(p.slug, p.title, out_dir / p.file_name, p.charts, tuple(p.metrics))
-            for p in everything]
+    return [
+        RenderedPage(p.slug, p.title, out_dir / p.file_name, p.charts, tuple(p.metrics))
+        for p in everything
+    ]
 
 
 def _replace(path: Path, text: str) -> None:
@@ -97,14 +109,21 @@ def _replace(path: Path, text: str) -> None:
     os.replace(staging, path)
 
 
-def render_now(published: Path, out_dir: Path, landing: Path, warehouse: Path,
-               checks=(), stale_after=dt.timedelta(days=2)) -> list[RenderedPage]:
+def render_now(
+    published: Path,
+    out_dir: Path,
+    landing: Path,
+    warehouse: Path,
+    checks=(),
+    stale_after=dt.timedelta(days=2),
+) -> list[RenderedPage]:
     """Render with the sources' freshness as of now (for scripts and tests)."""
     from dashboards.status import source_freshness
     from ingestion.exports import SYSTEMS
 
     now = dt.datetime.now(dt.UTC)
-    freshness = source_freshness(landing, warehouse, now,
-                                 {system.name: stale_after for system in SYSTEMS})
+    freshness = source_freshness(
+        landing, warehouse, now, {system.name: stale_after for system in SYSTEMS}
+    )
     run = RunStatus(now, freshness, tuple(checks))
     return render_dashboards(published, out_dir, run)

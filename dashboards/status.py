@@ -89,9 +89,10 @@ def newest_record_sql(system: ExportSystem, existing: set[str]) -> str | None:
     """The newest vendor timestamp loaded for a system, over its raw tables that exist."""
     parts = [
         f"select max(_modified_at) as newest from {system.dataset}.{table.name}"
-        if table.modified_column else
-        f"select {GA4_EVENT_TIME} as newest from {system.dataset}.{table.name}"
-        for table in system.tables if f"{system.dataset}.{table.name}" in existing
+        if table.modified_column
+        else f"select {GA4_EVENT_TIME} as newest from {system.dataset}.{table.name}"
+        for table in system.tables
+        if f"{system.dataset}.{table.name}" in existing
     ]
     return f"select max(newest) from ({' union all '.join(parts)})" if parts else None
 
@@ -101,8 +102,12 @@ def newest_records(warehouse: Path) -> dict[str, dt.datetime | None]:
         return {}
     with duckdb.connect(str(warehouse), read_only=True) as con:
         con.execute("set TimeZone = 'UTC'")
-        existing = {f"{schema}.{table}" for schema, table in con.execute(
-            "select schema_name, table_name from duckdb_tables()").fetchall()}
+        existing = {
+            f"{schema}.{table}"
+            for schema, table in con.execute(
+                "select schema_name, table_name from duckdb_tables()"
+            ).fetchall()
+        }
         newest = {}
         for system in SYSTEMS:
             sql = newest_record_sql(system, existing)
@@ -115,17 +120,23 @@ def consent_pings(warehouse: Path) -> int | None:
     if not warehouse.exists():
         return None
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        columns = {row[0] for row in con.execute(
-            "select column_name from duckdb_columns() where schema_name = 'raw_web_analytics' "
-            "and table_name = 'events'").fetchall()}
+        columns = {
+            row[0]
+            for row in con.execute(
+                "select column_name from duckdb_columns() where schema_name = 'raw_web_analytics' "
+                "and table_name = 'events'"
+            ).fetchall()
+        }
         if "user_pseudo_id" not in columns:
             return None
-        return con.execute("select count(*) from raw_web_analytics.events "
-                           "where nullif(user_pseudo_id, '') is null").fetchone()[0]
+        return con.execute(
+            "select count(*) from raw_web_analytics.events where nullif(user_pseudo_id, '') is null"
+        ).fetchone()[0]
 
 
-def source_freshness(landing: Path, warehouse: Path, now: dt.datetime,
-                     stale_after: dict[str, dt.timedelta]) -> tuple[SourceFreshness, ...]:
+def source_freshness(
+    landing: Path, warehouse: Path, now: dt.datetime, stale_after: dict[str, dt.timedelta]
+) -> tuple[SourceFreshness, ...]:
     """Each source system's newest drop and record, judged against its freshness."""
     newest = newest_records(warehouse)
     kept_apart = {"web_analytics": consent_pings(warehouse)}
@@ -133,7 +144,15 @@ def source_freshness(landing: Path, warehouse: Path, now: dt.datetime,
     for system in SYSTEMS:
         drops, latest = latest_drop(landing, system)
         stale = latest is None or latest < (now - stale_after[system.name]).date()
-        freshness.append(SourceFreshness(system.name, drops, latest, newest.get(system.name),
-                                         stale, stale_after[system.name],
-                                         kept_apart.get(system.name)))
+        freshness.append(
+            SourceFreshness(
+                system.name,
+                drops,
+                latest,
+                newest.get(system.name),
+                stale,
+                stale_after[system.name],
+                kept_apart.get(system.name),
+            )
+        )
     return tuple(freshness)

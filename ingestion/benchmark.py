@@ -71,8 +71,9 @@ def _worker(variant: str, landing: Path, data: Path) -> None:
                 for statement in _floor_sql(export_system, landing):
                     con.execute(statement)
                 rows = sum(
-                    con.execute(f"select count(*) from {export_system.dataset}.{t.name}")
-                    .fetchone()[0]
+                    con.execute(
+                        f"select count(*) from {export_system.dataset}.{t.name}"
+                    ).fetchone()[0]
                     for t in export_system.tables
                     if glob.glob(f"{landing / export_system.name}/{t.file_glob}")
                 )
@@ -96,8 +97,17 @@ def _measure(variant: str, landing: Path) -> dict:
         (data / "landing").symlink_to(landing)
         started = time.perf_counter()
         child = subprocess.Popen(
-            [sys.executable, "-m", "ingestion.benchmark", "--worker", variant,
-             "--landing", str(landing), "--data", str(data)],
+            [
+                sys.executable,
+                "-m",
+                "ingestion.benchmark",
+                "--worker",
+                variant,
+                "--landing",
+                str(landing),
+                "--data",
+                str(data),
+            ],
             stdout=subprocess.PIPE,
             env={**os.environ, "RUNTIME__LOG_LEVEL": "ERROR"},
         )
@@ -116,8 +126,12 @@ def ensure_exports(landing: Path, contacts: int, days: int, seed: int) -> None:
     if manifest.exists():
         found = json.loads(manifest.read_text())
         # exports with planted MQL violations (an older default) would fail the gate
-        wanted = {"contacts": contacts, "days": days, "seed": seed,
-                  "mql_violation_share": MQL_VIOLATION_SHARE}
+        wanted = {
+            "contacts": contacts,
+            "days": days,
+            "seed": seed,
+            "mql_violation_share": MQL_VIOLATION_SHARE,
+        }
         if all(found.get(key) == value for key, value in wanted.items()):
             print(f"Reusing exports in {landing}")
             return
@@ -151,27 +165,32 @@ def main(argv: list[str] | None = None) -> None:
         ensure_exports(landing, args.contacts, args.days, args.seed)
 
     ours, floor = _measure("dlt", landing), _measure("duckdb", landing)
-    header = (f"{'source':<22}{'files':>7}{'MB':>8}{'rows':>11}"
-              f"{'dlt s':>9}{'duckdb s':>10}{'ratio':>7}")
+    header = (
+        f"{'source':<22}{'files':>7}{'MB':>8}{'rows':>11}{'dlt s':>9}{'duckdb s':>10}{'ratio':>7}"
+    )
     print("\n" + header + "\n" + "-" * len(header))
     for export_system in SYSTEMS:
         folder = landing / export_system.name
         files = sum(1 for f in folder.rglob("*") if f.is_file())
         ours_s, ours_rows = ours["systems"][export_system.name]
         floor_s, floor_rows = floor["systems"][export_system.name]
-        print(f"{export_system.name:<22}{files:>7}{_size_mb(folder):>8.0f}{ours_rows:>11,}"
-              f"{ours_s:>9.1f}{floor_s:>10.1f}{ours_s / floor_s:>7.2f}")
+        print(
+            f"{export_system.name:<22}{files:>7}{_size_mb(folder):>8.0f}{ours_rows:>11,}"
+            f"{ours_s:>9.1f}{floor_s:>10.1f}{ours_s / floor_s:>7.2f}"
+        )
         if ours_rows != floor_rows:
             print(f"  note: dlt extracted {ours_rows:,} rows, DuckDB read {floor_rows:,}")
     print("-" * len(header))
     ratio = ours["seconds"] / floor["seconds"]
     memory = ours["peak_mb"] / floor["peak_mb"]
-    print(f"{'whole process (wall)':<48}{ours['seconds']:>9.1f}{floor['seconds']:>10.1f}"
-          f"{ratio:>7.2f}")
-    print(f"{'peak memory (MB)':<48}{ours['peak_mb']:>9.0f}{floor['peak_mb']:>10.0f}"
-          f"{memory:>7.2f}")
-    print(f"\nTarget: ingestion within {TARGET_RATIO}x of DuckDB's own reader: "
-          f"{'met' if ratio <= TARGET_RATIO else 'NOT met'} ({ratio:.2f}x)")
+    print(
+        f"{'whole process (wall)':<48}{ours['seconds']:>9.1f}{floor['seconds']:>10.1f}{ratio:>7.2f}"
+    )
+    print(f"{'peak memory (MB)':<48}{ours['peak_mb']:>9.0f}{floor['peak_mb']:>10.0f}{memory:>7.2f}")
+    print(
+        f"\nTarget: ingestion within {TARGET_RATIO}x of DuckDB's own reader: "
+        f"{'met' if ratio <= TARGET_RATIO else 'NOT met'} ({ratio:.2f}x)"
+    )
 
 
 if __name__ == "__main__":

@@ -53,10 +53,14 @@ def required(name: str, kind: Kind = "text", aliases: tuple[str, ...] = ()) -> C
     return Column(name, kind, required=True, aliases=aliases)
 
 
-def optional(name: str, kind: Kind = "text", fallback: str = "",
-             default: str | None = None, aliases: tuple[str, ...] = ()) -> Column:
-    return Column(name, kind, required=False, default=default, fallback=fallback,
-                  aliases=aliases)
+def optional(
+    name: str,
+    kind: Kind = "text",
+    fallback: str = "",
+    default: str | None = None,
+    aliases: tuple[str, ...] = (),
+) -> Column:
+    return Column(name, kind, required=False, default=default, fallback=fallback, aliases=aliases)
 
 
 def timestamps(*names: str, fallback: str = "") -> tuple[Column, ...]:
@@ -69,8 +73,7 @@ def texts(*names: str, fallback: str = "") -> tuple[Column, ...]:
 
 def labelled(*names_and_labels: tuple[str, str], fallback: str = "") -> tuple[Column, ...]:
     """Optional text roles with the label a UI export heads them with."""
-    return tuple(optional(n, fallback=fallback, aliases=(label,))
-                 for n, label in names_and_labels)
+    return tuple(optional(n, fallback=fallback, aliases=(label,)) for n, label in names_and_labels)
 
 
 @dataclass(frozen=True)
@@ -134,32 +137,56 @@ MARKETING_AUTOMATION = ExportSystem(
                 # CRM v3 `id`, legacy v1 `vid`, UI exports' "Record ID".
                 required("hs_object_id", aliases=("id", "vid", "canonical-vid", "Record ID")),
                 required("email", aliases=("Email",)),
-                *labelled(("firstname", "First Name"), ("lastname", "Last Name"),
-                          ("jobtitle", "Job Title")),
-                optional("lifecyclestage", fallback="stages come from the stage dates "
-                         "and the CRM", aliases=("Lifecycle Stage",)),
+                *labelled(
+                    ("firstname", "First Name"),
+                    ("lastname", "Last Name"),
+                    ("jobtitle", "Job Title"),
+                ),
+                optional(
+                    "lifecyclestage",
+                    fallback="stages come from the stage dates and the CRM",
+                    aliases=("Lifecycle Stage",),
+                ),
                 optional("hs_lead_status", aliases=("Lead Status",)),
-                optional("hubspotscore", fallback="no score: the MQL rule's score test fails, "
-                         "a high-intent form still qualifies", aliases=("HubSpot Score",)),
-                optional("hs_analytics_source", fallback="the channel comes from the CRM's "
-                         "LeadSource, else 'unknown'", aliases=("Original Source",)),
-                *labelled(("hs_analytics_source_data_1", "Original Source Drill-Down 1"),
-                          ("hs_analytics_source_data_2", "Original Source Drill-Down 2")),
-                *labelled(("company", "Company Name"), ("numemployees", "Number of Employees"),
-                          ("industry", "Industry"), ("country", "Country/Region"),
-                          fallback="unknown: the fit tests of the MQL rule fail"),
+                optional(
+                    "hubspotscore",
+                    fallback="no score: the MQL rule's score test fails, "
+                    "a high-intent form still qualifies",
+                    aliases=("HubSpot Score",),
+                ),
+                optional(
+                    "hs_analytics_source",
+                    fallback="the channel comes from the CRM's LeadSource, else 'unknown'",
+                    aliases=("Original Source",),
+                ),
+                *labelled(
+                    ("hs_analytics_source_data_1", "Original Source Drill-Down 1"),
+                    ("hs_analytics_source_data_2", "Original Source Drill-Down 2"),
+                ),
+                *labelled(
+                    ("company", "Company Name"),
+                    ("numemployees", "Number of Employees"),
+                    ("industry", "Industry"),
+                    ("country", "Country/Region"),
+                    fallback="unknown: the fit tests of the MQL rule fail",
+                ),
                 optional("hubspot_owner_id", aliases=("Contact owner ID",)),
                 *timestamps(
-                    "hs_lifecyclestage_subscriber_date", "hs_lifecyclestage_lead_date",
+                    "hs_lifecyclestage_subscriber_date",
+                    "hs_lifecyclestage_lead_date",
                     "hs_lifecyclestage_marketingqualifiedlead_date",
                     "hs_lifecyclestage_salesqualifiedlead_date",
-                    "hs_lifecyclestage_opportunity_date", "hs_lifecyclestage_customer_date",
-                    fallback=_NO_STAGE_DATE),
-                optional("hs_merged_object_ids", fallback="no merges known",
-                         aliases=("merged-vids",)),
+                    "hs_lifecyclestage_opportunity_date",
+                    "hs_lifecyclestage_customer_date",
+                    fallback=_NO_STAGE_DATE,
+                ),
+                optional(
+                    "hs_merged_object_ids", fallback="no merges known", aliases=("merged-vids",)
+                ),
                 required("createdate", "timestamp", aliases=("Create Date", "createdAt")),
-                required("lastmodifieddate", "timestamp",
-                         aliases=("Last Modified Date", "updatedAt")),
+                required(
+                    "lastmodifieddate", "timestamp", aliases=("Last Modified Date", "updatedAt")
+                ),
             ),
         ),
         ExportTable(
@@ -171,21 +198,35 @@ MARKETING_AUTOMATION = ExportSystem(
             "they carry.",
             columns=(
                 # The legacy contact profile's `form-submissions` list and the Forms API.
-                optional("conversion_id", aliases=("conversion-id", "conversionId"),
-                         fallback="keyed by a hash of the submission's other columns"),
-                optional("contact_id", fallback="joined to the contact by e-mail",
-                         aliases=("vid", "canonical-vid", "contactId")),
+                optional(
+                    "conversion_id",
+                    aliases=("conversion-id", "conversionId"),
+                    fallback="keyed by a hash of the submission's other columns",
+                ),
+                optional(
+                    "contact_id",
+                    fallback="joined to the contact by e-mail",
+                    aliases=("vid", "canonical-vid", "contactId"),
+                ),
                 optional("email", fallback="joined to the contact by contact id"),
                 required("form_id", aliases=("form-id", "formId", "formGuid")),
-                optional("form_name", fallback="the form type comes from the form id",
-                         aliases=("title", "formName")),
-                optional("form_type", fallback="the agreed form type by form id or name "
-                         "(definitions file)"),
+                optional(
+                    "form_name",
+                    fallback="the form type comes from the form id",
+                    aliases=("title", "formName"),
+                ),
+                optional(
+                    "form_type",
+                    fallback="the agreed form type by form id or name (definitions file)",
+                ),
                 optional("page_url", aliases=("page-url", "pageUrl")),
-                optional("ga_client_id", fallback="the form does not tie a browser to "
-                         "the person"),
-                *texts("utm_source", "utm_medium", "utm_campaign",
-                       fallback="the form's channel is the person's"),
+                optional("ga_client_id", fallback="the form does not tie a browser to the person"),
+                *texts(
+                    "utm_source",
+                    "utm_medium",
+                    "utm_campaign",
+                    fallback="the form's channel is the person's",
+                ),
                 required("submitted_at", "timestamp", aliases=("timestamp", "submittedAt")),
             ),
         ),
@@ -221,18 +262,23 @@ MARKETING_AUTOMATION = ExportSystem(
                 optional("start_date", "date"),
                 optional("end_date", "date"),
                 optional("budget"),
-                optional("salesforce_campaign_id",
-                         fallback="the campaign is not matched to a CRM campaign"),
+                optional(
+                    "salesforce_campaign_id",
+                    fallback="the campaign is not matched to a CRM campaign",
+                ),
                 optional("createdate", "timestamp", aliases=("createdAt", "hs_create_date")),
-                required("lastmodifieddate", "timestamp",
-                         aliases=("updatedAt", "hs_lastmodifieddate")),
+                required(
+                    "lastmodifieddate", "timestamp", aliases=("updatedAt", "hs_lastmodifieddate")
+                ),
             ),
         ),
     ),
 )
 
-_FROM_STATUS = ("from the Lead Status changes in LeadHistory, else the current Status at "
-                "LastModifiedDate (flagged inferred)")
+_FROM_STATUS = (
+    "from the Lead Status changes in LeadHistory, else the current Status at "
+    "LastModifiedDate (flagged inferred)"
+)
 _NO_REASON = "the outcome is recorded without a reason"
 _DELETED = dict(default="false", fallback="false: every exported row is live")
 
@@ -240,8 +286,11 @@ _DELETED = dict(default="false", fallback="false: every exported row is live")
 def _salesforce_audit() -> tuple[Column, ...]:
     # Every object carries SystemModstamp; a report export may have only LastModifiedDate,
     # which then decides which version of a record is the latest.
-    return (required("CreatedDate", "timestamp"), required("LastModifiedDate", "timestamp"),
-            required("SystemModstamp", "timestamp", aliases=("LastModifiedDate",)))
+    return (
+        required("CreatedDate", "timestamp"),
+        required("LastModifiedDate", "timestamp"),
+        required("SystemModstamp", "timestamp", aliases=("LastModifiedDate",)),
+    )
 
 
 CRM = ExportSystem(
@@ -262,17 +311,23 @@ CRM = ExportSystem(
                 required("Email"),
                 *texts("Company", "Title", "Industry", "NumberOfEmployees", "Country"),
                 required("Status"),
-                optional("LeadSource", fallback="the channel comes from HubSpot, else "
-                         "'unknown'"),
+                optional("LeadSource", fallback="the channel comes from HubSpot, else 'unknown'"),
                 required("IsConverted"),
                 optional("ConvertedDate", "date"),
-                *texts("ConvertedContactId", "ConvertedAccountId", "ConvertedOpportunityId",
-                       fallback="the lead is tied to its contact by e-mail only"),
+                *texts(
+                    "ConvertedContactId",
+                    "ConvertedAccountId",
+                    "ConvertedOpportunityId",
+                    fallback="the lead is tied to its contact by e-mail only",
+                ),
                 optional("OwnerId"),
                 optional("IsDeleted", **_DELETED),
                 optional("MasterRecordId", fallback="no merges known"),
-                optional("MQL_Date__c", "timestamp", fallback="the MQL date comes from "
-                         "HubSpot's lifecycle dates"),
+                optional(
+                    "MQL_Date__c",
+                    "timestamp",
+                    fallback="the MQL date comes from HubSpot's lifecycle dates",
+                ),
                 *timestamps("Accepted_Date__c", "Rejected_Date__c", fallback=_FROM_STATUS),
                 optional("Rejection_Reason__c", fallback=_NO_REASON),
                 optional("Qualified_Date__c", "timestamp", fallback=_FROM_STATUS),
@@ -325,8 +380,9 @@ CRM = ExportSystem(
             columns=(
                 required("Id"),
                 required("Name"),
-                *texts("Website", "Industry", "NumberOfEmployees", "BillingCountry", "Type",
-                       "OwnerId"),
+                *texts(
+                    "Website", "Industry", "NumberOfEmployees", "BillingCountry", "Type", "OwnerId"
+                ),
                 optional("IsDeleted", **_DELETED),
                 *_salesforce_audit(),
             ),
@@ -383,8 +439,11 @@ CRM = ExportSystem(
                 optional("WhoId", fallback="the task touches nobody the pipeline knows"),
                 *texts("WhatId", "OwnerId", "Subject", "Type", "TaskSubtype", "Status"),
                 optional("ActivityDate", "date"),
-                optional("CompletedDateTime", "timestamp",
-                         fallback="a completed task counts from its ActivityDate"),
+                optional(
+                    "CompletedDateTime",
+                    "timestamp",
+                    fallback="a completed task counts from its ActivityDate",
+                ),
                 optional("IsDeleted", **_DELETED),
                 *_salesforce_audit(),
             ),
@@ -473,17 +532,33 @@ WEB_ANALYTICS = ExportSystem(
                 required("event_timestamp"),
                 required("event_name"),
                 optional("event_params", "json", fallback="no page, session or form"),
-                optional("user_pseudo_id", fallback="a consent-mode ping: counted, never "
-                         "in identity or sessions"),
+                optional(
+                    "user_pseudo_id",
+                    fallback="a consent-mode ping: counted, never in identity or sessions",
+                ),
                 optional("user_id"),
-                optional("user_id_kind", default="marketing_contact",
-                         fallback="'marketing_contact': a GA4 user_id is a HubSpot contact "
-                         f"id; the mapping may say one of {', '.join(USER_ID_KINDS)}"),
-                *(optional(n, "json") for n in (
-                    "privacy_info", "device", "geo", "traffic_source",
-                    "collected_traffic_source")),
-                *texts("batch_event_index", "batch_page_id", "batch_ordering_id",
-                       fallback="hits of one browser, microsecond, name and page are one"),
+                optional(
+                    "user_id_kind",
+                    default="marketing_contact",
+                    fallback="'marketing_contact': a GA4 user_id is a HubSpot contact "
+                    f"id; the mapping may say one of {', '.join(USER_ID_KINDS)}",
+                ),
+                *(
+                    optional(n, "json")
+                    for n in (
+                        "privacy_info",
+                        "device",
+                        "geo",
+                        "traffic_source",
+                        "collected_traffic_source",
+                    )
+                ),
+                *texts(
+                    "batch_event_index",
+                    "batch_page_id",
+                    "batch_ordering_id",
+                    fallback="hits of one browser, microsecond, name and page are one",
+                ),
             ),
         ),
     ),

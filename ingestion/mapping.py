@@ -86,8 +86,9 @@ class SourceMapping(_Strict):
             tables = {t.name: t for t in known[system_name].tables}
             for table_name, table_mapping in mapping.tables.items():
                 if table_name not in tables:
-                    raise ValueError(f"{system_name}: unknown table {table_name!r} "
-                                     f"(one of {', '.join(tables)})")
+                    raise ValueError(
+                        f"{system_name}: unknown table {table_name!r} (one of {', '.join(tables)})"
+                    )
                 table = tables[table_name]
                 for role, source in table_mapping.columns.items():
                     where = f"{system_name}.{table_name}.{role}"
@@ -163,8 +164,9 @@ def _as_text(value) -> str | None:
     return str(value)
 
 
-def resolve(mapping: SourceMapping, system_name: str, table: ExportTable,
-            header: tuple[str, ...]) -> list[Resolved]:
+def resolve(
+    mapping: SourceMapping, system_name: str, table: ExportTable, header: tuple[str, ...]
+) -> list[Resolved]:
     """Each role of `table` resolved against a file's `header`, in the contract's order."""
     by_lower: dict[str, str] = {}
     for name in header:
@@ -177,13 +179,15 @@ def resolve(mapping: SourceMapping, system_name: str, table: ExportTable,
             resolved.append(Resolved(column.name, constant=_as_text(source.constant)))
             continue
         if source is None:
-            resolved.append(Resolved(column.name, constant=column.default,
-                                     is_mapped_absent=True))
+            resolved.append(Resolved(column.name, constant=column.default, is_mapped_absent=True))
             continue
-        found = next((by_lower[c.lower()] for c in _candidates(column, source)
-                      if c.lower() in by_lower), None)
-        resolved.append(Resolved(column.name, column=found,
-                                 constant=None if found else column.default))
+        found = next(
+            (by_lower[c.lower()] for c in _candidates(column, source) if c.lower() in by_lower),
+            None,
+        )
+        resolved.append(
+            Resolved(column.name, column=found, constant=None if found else column.default)
+        )
     return resolved
 
 
@@ -204,8 +208,7 @@ def closest_column(role: str, header: tuple[str, ...]) -> str | None:
 
 def missing_columns_problem(path, table_name: str, missing: list[str]) -> str:
     """How a file that lacks required roles is named, by the loads and the preflight."""
-    return (f"{path}: missing required column(s) {', '.join(missing)} "
-            f"for table '{table_name}'")
+    return f"{path}: missing required column(s) {', '.join(missing)} for table '{table_name}'"
 
 
 def unused_columns(header: tuple[str, ...], resolved: list[Resolved]) -> list[str]:
@@ -213,4 +216,3 @@ def unused_columns(header: tuple[str, ...], resolved: list[Resolved]) -> list[st
     used = {r.column for r in resolved if r.column}
     roles = {r.role.lower() for r in resolved}
     return [h for h in header if h not in used and h.strip().lower() not in roles]
-

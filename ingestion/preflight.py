@@ -60,8 +60,9 @@ def header_of(system: ExportSystem, path: Path) -> tuple[str, ...]:
         return tuple(ndjson_columns(handle))
 
 
-def _unparseable(system: ExportSystem, table: ExportTable, paths: list[Path],
-                 resolved, time_zone: str) -> dict[Path, dict[str, tuple[int, str]]]:
+def _unparseable(
+    system: ExportSystem, table: ExportTable, paths: list[Path], resolved, time_zone: str
+) -> dict[Path, dict[str, tuple[int, str]]]:
     """Per file sharing one header, per timestamp or date role: the values no format
     reads, and one of them. One scan for all the files."""
     checks = []
@@ -72,25 +73,36 @@ def _unparseable(system: ExportSystem, table: ExportTable, paths: list[Path],
         value = f"trim(cast({quote_identifier(role.column)} as varchar))"
         parsed = parsed_sql(value, column.kind, time_zone)
         bad = f"nullif({value}, '') is not null and {parsed} is null"
-        checks.append((role.role, f"count(*) filter (where {bad}), "
-                                  f"any_value({value}) filter (where {bad})"))
+        checks.append(
+            (role.role, f"count(*) filter (where {bad}), any_value({value}) filter (where {bad})")
+        )
     if not checks:
         return {}
     files = "[" + ", ".join(quote_literal(str(p)) for p in paths) + "]"
-    reader = (f"read_csv({files}, header=true, all_varchar=true, filename=true)"
-              if system.file_format == "csv"
-              else f"read_json({files}, format='newline_delimited', filename=true)")
+    reader = (
+        f"read_csv({files}, header=true, all_varchar=true, filename=true)"
+        if system.file_format == "csv"
+        else f"read_json({files}, format='newline_delimited', filename=true)"
+    )
     with duckdb.connect() as con:
         con.execute("set TimeZone = 'UTC'")
-        rows = con.execute(f"select filename, {', '.join(sql for _, sql in checks)} "
-                           f"from {reader} group by filename").fetchall()
-    return {Path(row[0]): {role: (row[2 * i + 1], row[2 * i + 2])
-                           for i, (role, _) in enumerate(checks) if row[2 * i + 1]}
-            for row in rows}
+        rows = con.execute(
+            f"select filename, {', '.join(sql for _, sql in checks)} "
+            f"from {reader} group by filename"
+        ).fetchall()
+    return {
+        Path(row[0]): {
+            role: (row[2 * i + 1], row[2 * i + 2])
+            for i, (role, _) in enumerate(checks)
+            if row[2 * i + 1]
+        }
+        for row in rows
+    }
 
 
-def _check_values(mapping: SourceMapping, system: ExportSystem, table: ExportTable,
-                  checks: list[FileCheck]) -> None:
+def _check_values(
+    mapping: SourceMapping, system: ExportSystem, table: ExportTable, checks: list[FileCheck]
+) -> None:
     """Fill in the unparseable values of loadable files, one scan per shared header (a
     file DuckDB can't scan with the others is read alone, and named if it can't be)."""
     groups: dict[tuple[str, ...], list[FileCheck]] = {}
@@ -113,8 +125,9 @@ def _check_values(mapping: SourceMapping, system: ExportSystem, table: ExportTab
             check.unparseable = found.get(check.path, {})
 
 
-def check_file(mapping: SourceMapping, system: ExportSystem, table: ExportTable,
-               path: Path) -> FileCheck:
+def check_file(
+    mapping: SourceMapping, system: ExportSystem, table: ExportTable, path: Path
+) -> FileCheck:
     """One file's columns against its table's roles (its header only)."""
     check = FileCheck(system.name, table.name, path)
     try:
@@ -126,24 +139,32 @@ def check_file(mapping: SourceMapping, system: ExportSystem, table: ExportTable,
         return check  # an empty file: a quiet day
     resolved = resolve(mapping, system.name, table, check.header)
     check.missing_required = missing_required(table, resolved)
-    check.absent_optional = [(r.role, table.column(r.role).fallback or "loaded empty")
-                             for r in resolved if r.column is None
-                             and not table.column(r.role).required]
+    check.absent_optional = [
+        (r.role, table.column(r.role).fallback or "loaded empty")
+        for r in resolved
+        if r.column is None and not table.column(r.role).required
+    ]
     check.unused_columns = unused_columns(check.header, resolved)
     return check
 
 
-def check_system(system: ExportSystem, mapping: SourceMapping | None = None,
-                 landing: Path | None = None, values: bool = True
-                 ) -> tuple[list[FileCheck], list[Path]]:
+def check_system(
+    system: ExportSystem,
+    mapping: SourceMapping | None = None,
+    landing: Path | None = None,
+    values: bool = True,
+) -> tuple[list[FileCheck], list[Path]]:
     """Every export file of a system's local landing folder: (checks, files no table reads)."""
     mapping = mapping or load_mapping()
     folder = (landing or settings.landing_dir()) / system.name
     files = sorted(p for p in folder.glob("*/*") if p.is_file())
     checks, read = [], set()
     for table in system.tables:
-        paths = [p for p in sorted(folder.glob(f"*/{mapping.file_name(system.name, table)}"))
-                 if p.is_file()]
+        paths = [
+            p
+            for p in sorted(folder.glob(f"*/{mapping.file_name(system.name, table)}"))
+            if p.is_file()
+        ]
         read.update(paths)
         table_checks = [check_file(mapping, system, table, path) for path in paths]
         if values:
@@ -157,11 +178,17 @@ def missing_roles_message(checks: list[FileCheck], mapping_path: Path) -> str | 
     blocking = [c for c in checks if c.blocks_loading]
     if not blocking:
         return None
-    lines = [f"{c.path}: {c.error}" if c.error else
-             missing_columns_problem(c.path, c.table, c.missing_required)
-             for c in blocking]
-    return (f"{len(blocking)} export file(s) can't be loaded:\n  " + "\n  ".join(lines)
-            + f"\nMap the columns in {mapping_path} (`make check-exports` prints the lines).")
+    lines = [
+        f"{c.path}: {c.error}"
+        if c.error
+        else missing_columns_problem(c.path, c.table, c.missing_required)
+        for c in blocking
+    ]
+    return (
+        f"{len(blocking)} export file(s) can't be loaded:\n  "
+        + "\n  ".join(lines)
+        + f"\nMap the columns in {mapping_path} (`make check-exports` prints the lines)."
+    )
 
 
 def _mapping_lines(checks: list[FileCheck]) -> list[str]:
@@ -170,8 +197,7 @@ def _mapping_lines(checks: list[FileCheck]) -> list[str]:
     for check in checks:
         for role in check.missing_required:
             column = closest_column(role, check.header) or "<your column>"
-            wanted.setdefault(check.system, {}).setdefault(check.table, {}).setdefault(
-                role, column)
+            wanted.setdefault(check.system, {}).setdefault(check.table, {}).setdefault(role, column)
     if not wanted:
         return []
     lines = ["systems:"]
@@ -196,29 +222,40 @@ def report(checks: list[FileCheck], unknown_files: list[Path], mapping_path: Pat
         for role, fallback in check.absent_optional:
             out.append(f"  absent optional {role}: {fallback}")
         for role, (count, example) in check.unparseable.items():
-            out.append(f"  unparseable {role}: {count} value(s), e.g. {example!r} "
-                       "(loaded as they came, read as empty)")
+            out.append(
+                f"  unparseable {role}: {count} value(s), e.g. {example!r} "
+                "(loaded as they came, read as empty)"
+            )
         if check.unused_columns:
-            out.append(f"  columns no role uses (loaded as they come): "
-                       f"{', '.join(check.unused_columns)}")
+            out.append(
+                f"  columns no role uses (loaded as they come): {', '.join(check.unused_columns)}"
+            )
     for path in unknown_files:
         out.append(f"\n{path}: no table reads this file (rename it, or map it with `file:`)")
     lines = _mapping_lines(checks)
     if lines:
         out += ["", f"Add to {mapping_path}:", *lines]
     blocking = sum(c.blocks_loading for c in checks)
-    out.append(f"\n{len(checks)} file(s) checked, {blocking} can't be loaded, "
-               f"{len(unknown_files)} read by no table.")
+    out.append(
+        f"\n{len(checks)} file(s) checked, {blocking} can't be loaded, "
+        f"{len(unknown_files)} read by no table."
+    )
     return "\n".join(out)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m ingestion.preflight",
-                                     description=__doc__.split("\n\n")[0])
-    parser.add_argument("--landing", type=Path, default=None,
-                        help="the landing folder (default: the data dir's)")
-    parser.add_argument("--mapping", type=Path, default=None,
-                        help="the source mapping (default: SHARED_FUNNEL_SOURCE_MAPPING)")
+    parser = argparse.ArgumentParser(
+        prog="python -m ingestion.preflight", description=__doc__.split("\n\n")[0]
+    )
+    parser.add_argument(
+        "--landing", type=Path, default=None, help="the landing folder (default: the data dir's)"
+    )
+    parser.add_argument(
+        "--mapping",
+        type=Path,
+        default=None,
+        help="the source mapping (default: SHARED_FUNNEL_SOURCE_MAPPING)",
+    )
     args = parser.parse_args(argv)
     mapping_path = (args.mapping or settings.source_mapping_path()).resolve()
     try:

@@ -56,14 +56,16 @@ def published_warehouse_path() -> Path:
 
 def definitions_path() -> Path:
     """The lead definitions both teams signed off (default: transform/lead_definitions.yml)."""
-    return Path(os.environ.get(DEFINITIONS_ENV) or REPO_ROOT / "transform" /
-                "lead_definitions.yml").resolve()
+    return Path(
+        os.environ.get(DEFINITIONS_ENV) or REPO_ROOT / "transform" / "lead_definitions.yml"
+    ).resolve()
 
 
 def source_mapping_path() -> Path:
     """The company's source mapping (default: ingestion/source_mapping.yml)."""
-    return Path(os.environ.get(SOURCE_MAPPING_ENV) or REPO_ROOT / "ingestion" /
-                "source_mapping.yml").resolve()
+    return Path(
+        os.environ.get(SOURCE_MAPPING_ENV) or REPO_ROOT / "ingestion" / "source_mapping.yml"
+    ).resolve()
 
 
 def apply_environment() -> Path:

@@ -51,8 +51,9 @@ def new_exports_sensor(job: JobDefinition):
     def _sensor(context: SensorEvaluationContext):
         seen = json.loads(context.cursor or "{}")
         drops = latest_drops()
-        changed = sorted(name for name, drop in drops.items()
-                         if drop.modified_at.timestamp() > seen.get(name, 0))
+        changed = sorted(
+            name for name, drop in drops.items() if drop.modified_at.timestamp() > seen.get(name, 0)
+        )
         if not changed:
             return SkipReason("No new export files since the last tick.")
         landed = [landing_key(system) for system in SYSTEMS if system.name in changed]
@@ -60,20 +61,25 @@ def new_exports_sensor(job: JobDefinition):
         keys = selection.resolve(context.repository_def.asset_graph)
         cursor = {**seen, **{name: drops[name].modified_at.timestamp() for name in changed}}
         return SensorResult(
-            run_requests=[RunRequest(
-                run_key=json.dumps({name: cursor[name] for name in changed}),
-                asset_selection=sorted(keys, key=lambda key: key.to_user_string()),
-                tags={"shared_funnel/new_exports": ",".join(changed)},
-            )],
+            run_requests=[
+                RunRequest(
+                    run_key=json.dumps({name: cursor[name] for name in changed}),
+                    asset_selection=sorted(keys, key=lambda key: key.to_user_string()),
+                    tags={"shared_funnel/new_exports": ",".join(changed)},
+                )
+            ],
             asset_events=[
                 AssetMaterialization(
                     asset_key=landing_key(system),
                     description=f"New export files up to {drops[system.name].day}",
-                    metadata={"newest_day": drops[system.name].day,
-                              "files": drops[system.name].files,
-                              "newest_file_at": drops[system.name].modified_at.isoformat()},
+                    metadata={
+                        "newest_day": drops[system.name].day,
+                        "files": drops[system.name].files,
+                        "newest_file_at": drops[system.name].modified_at.isoformat(),
+                    },
                 )
-                for system in SYSTEMS if system.name in changed
+                for system in SYSTEMS
+                if system.name in changed
             ],
             cursor=json.dumps(cursor),
         )

@@ -39,14 +39,21 @@ def _worker() -> None:
 
     instance = DagsterInstance.ephemeral()
     result = defs.resolve_job_def("shared_funnel_refresh").execute_in_process(
-        instance=instance, raise_on_error=False)
-    steps = {stats.step_key: stats.end_time - stats.start_time
-             for stats in instance.get_run_step_stats(result.run_id)
-             if stats.start_time and stats.end_time}
-    failures = [f"step {event.step_key} failed" for event in result.all_events
-                if event.is_step_failure]
-    failures += [f"check {check.asset_key.to_user_string()}:{check.check_name} failed"
-                 for check in result.get_asset_check_evaluations() if not check.passed]
+        instance=instance, raise_on_error=False
+    )
+    steps = {
+        stats.step_key: stats.end_time - stats.start_time
+        for stats in instance.get_run_step_stats(result.run_id)
+        if stats.start_time and stats.end_time
+    }
+    failures = [
+        f"step {event.step_key} failed" for event in result.all_events if event.is_step_failure
+    ]
+    failures += [
+        f"check {check.asset_key.to_user_string()}:{check.check_name} failed"
+        for check in result.get_asset_check_evaluations()
+        if not check.passed
+    ]
     print(json.dumps({"success": result.success, "steps": steps, "failures": failures}))
 
 
@@ -59,16 +66,30 @@ def _parse(data: Path, dbt_target: Path) -> None:
     from orchestration.dbt_project import DBT_PROJECT_DIR
 
     subprocess.run(
-        [str(Path(sys.executable).with_name("dbt")), "parse", "--quiet", "--profiles-dir", ".",
-         "--target-path", str(dbt_target)],
-        cwd=DBT_PROJECT_DIR, env=_environment(data, dbt_target), check=True)
+        [
+            str(Path(sys.executable).with_name("dbt")),
+            "parse",
+            "--quiet",
+            "--profiles-dir",
+            ".",
+            "--target-path",
+            str(dbt_target),
+        ],
+        cwd=DBT_PROJECT_DIR,
+        env=_environment(data, dbt_target),
+        check=True,
+    )
 
 
 def _run(data: Path, dbt_target: Path) -> dict:
     started = time.perf_counter()
     child = subprocess.run(
         [sys.executable, "-m", "orchestration.benchmark", "--worker"],
-        env=_environment(data, dbt_target), capture_output=True, text=True, check=False)
+        env=_environment(data, dbt_target),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     seconds = time.perf_counter() - started
     lines = child.stdout.strip().splitlines()
     if child.returncode != 0 or not lines:
@@ -83,18 +104,20 @@ def _link_days(exports: Path, landing: Path, days: list[str]) -> None:
     for system in sorted(p for p in exports.iterdir() if p.is_dir()):
         for day in days:
             if (system / day).is_dir():
-                shutil.copytree(system / day, landing / system.name / day,
-                                copy_function=os.link)
+                shutil.copytree(system / day, landing / system.name / day, copy_function=os.link)
 
 
 def _steps_table(daily: dict, full: dict) -> None:
     header = f"{'step':<58}{'daily s':>9}{'full s':>9}"
     print("\n" + header + "\n" + "-" * len(header))
-    for step in sorted(set(daily["steps"]) | set(full["steps"]),
-                       key=lambda s: -full["steps"].get(s, 0)):
+    for step in sorted(
+        set(daily["steps"]) | set(full["steps"]), key=lambda s: -full["steps"].get(s, 0)
+    ):
         if full["steps"].get(step, 0) >= 0.5 or daily["steps"].get(step, 0) >= 0.5:
-            print(f"{step[:57]:<58}{daily['steps'].get(step, 0):>9.1f}"
-                  f"{full['steps'].get(step, 0):>9.1f}")
+            print(
+                f"{step[:57]:<58}{daily['steps'].get(step, 0):>9.1f}"
+                f"{full['steps'].get(step, 0):>9.1f}"
+            )
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -124,13 +147,11 @@ def main(argv: list[str] | None = None) -> None:
     _link_days(exports, data / "landing", days[:-1])
     print(f"History: {len(days) - 1} days, built from scratch ...", flush=True)
     history = _run(data, dbt_target)
-    print(f"  {history['seconds']:.1f} s\nDaily: the drop of {days[-1]} refreshed ...",
-          flush=True)
+    print(f"  {history['seconds']:.1f} s\nDaily: the drop of {days[-1]} refreshed ...", flush=True)
     _link_days(exports, data / "landing", days[-1:])
     daily = _run(data, dbt_target)
     data.rename(incremental)
-    print(f"  {daily['seconds']:.1f} s\nFull: all {len(days)} days from scratch ...",
-          flush=True)
+    print(f"  {daily['seconds']:.1f} s\nFull: all {len(days)} days from scratch ...", flush=True)
     _link_days(exports, data / "landing", days)
     rebuild = _run(data, dbt_target)
     data.rename(full)
@@ -138,10 +159,14 @@ def main(argv: list[str] | None = None) -> None:
 
     _steps_table(daily, rebuild)
     ratio = daily["seconds"] / rebuild["seconds"]
-    print(f"\n{'whole run (wall, start-up included)':<58}{daily['seconds']:>9.1f}"
-          f"{rebuild['seconds']:>9.1f}")
-    print(f"\nTarget: a one-day refresh under {TARGET_RATIO:.0%} of a full rebuild: "
-          f"{'met' if ratio < TARGET_RATIO else 'NOT met'} ({ratio:.1%})")
+    print(
+        f"\n{'whole run (wall, start-up included)':<58}{daily['seconds']:>9.1f}"
+        f"{rebuild['seconds']:>9.1f}"
+    )
+    print(
+        f"\nTarget: a one-day refresh under {TARGET_RATIO:.0%} of a full rebuild: "
+        f"{'met' if ratio < TARGET_RATIO else 'NOT met'} ({ratio:.1%})"
+    )
 
 
 if __name__ == "__main__":

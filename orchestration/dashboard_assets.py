@@ -68,11 +68,15 @@ def dashboard_key(slug: str) -> AssetKey:
 def shared_dashboards(context: AssetExecutionContext):
     """Renders every dashboard page from the published marts."""
     now = dt.datetime.now(dt.UTC)
-    stale_after = {system.name: freshness[1] or freshness[0]
-                   for system in SYSTEMS if (freshness := source_freshness_of(system.name))}
+    stale_after = {
+        system.name: freshness[1] or freshness[0]
+        for system in SYSTEMS
+        if (freshness := source_freshness_of(system.name))
+    }
     with warehouse_lock(context.log):
-        sources = source_freshness(settings.landing_dir(), settings.warehouse_path(), now,
-                                   stale_after)
+        sources = source_freshness(
+            settings.landing_dir(), settings.warehouse_path(), now, stale_after
+        )
     run = RunStatus(now, sources, latest_check_results(context.instance))
     rendered = render_dashboards(settings.published_warehouse_path(), dashboards_dir(), run)
     context.log.info(f"Rendered {len(rendered)} dashboard pages to {dashboards_dir()}")
@@ -83,8 +87,10 @@ def shared_dashboards(context: AssetExecutionContext):
                 "path": MetadataValue.path(str(page.path)),
                 "refreshed_at": MetadataValue.timestamp(now),
                 "charts": page.charts,
-                **{f"headline/{m.key}": MetadataValue.null() if m.value is None else m.value
-                   for m in page.metrics},
+                **{
+                    f"headline/{m.key}": MetadataValue.null() if m.value is None else m.value
+                    for m in page.metrics
+                },
             },
         )
 
@@ -107,7 +113,8 @@ def _check_result(key: AssetCheckKey, record, is_rule: bool) -> CheckResult:
         passed=evaluation.passed if evaluation else None,
         severity=evaluation.severity.value if evaluation else "",
         evaluated_at=dt.datetime.fromtimestamp(record.event.timestamp, dt.UTC)
-        if evaluation else None,
+        if evaluation
+        else None,
         rows_checked=_value(metadata, "rows_checked"),
         failing_rows=_value(metadata, "failing_rows"),
         description=(evaluation.description or "") if evaluation else "",

@@ -16,6 +16,7 @@ DBT_PROJECT_DIR = REPO_ROOT / "transform"
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 
+
 class OfflineDbtCliResource(DbtCliResource):
     """DbtCliResource that never asks the network for dbt's version.
 

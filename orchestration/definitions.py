@@ -41,8 +41,14 @@ gate_job = define_asset_job(
 )
 
 defs = Definitions(
-    assets=[*landing_specs(), lead_definitions, *ingestion_assets, transform_models,
-            published_marts, shared_dashboards],
+    assets=[
+        *landing_specs(),
+        lead_definitions,
+        *ingestion_assets,
+        transform_models,
+        published_marts,
+        shared_dashboards,
+    ],
     asset_checks=gate_checks,
     jobs=[refresh_job, gate_job],
     schedules=[daily_refresh_schedule(refresh_job)],

@@ -1,6 +1,5 @@
 """Dagster assets for the dlt sources: one asset per raw table, one multi-asset per system."""
 
-
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -66,8 +65,9 @@ def landing_specs() -> list[AssetSpec]:
 def _freshness_policy(system: ExportSystem) -> FreshnessPolicy | None:
     """A new drop is expected as the dbt source's freshness says (its YAML is the one place)."""
     after = source_freshness(system.name)
-    return FreshnessPolicy.time_window(fail_window=after[0], warn_window=after[1]) \
-        if after else None
+    return (
+        FreshnessPolicy.time_window(fail_window=after[0], warn_window=after[1]) if after else None
+    )
 
 
 class ExportTranslator(DagsterDltTranslator):
@@ -78,22 +78,25 @@ class ExportTranslator(DagsterDltTranslator):
 
     def get_asset_spec(self, data: DltResourceTranslatorData) -> AssetSpec:
         table = self.system.table(data.resource.name)
-        return super().get_asset_spec(data).replace_attributes(
-            key=AssetKey([self.system.name, table.name]),
-            deps=[landing_key(self.system)],
-            group_name=self.system.name,
-            owners=OWNERS[self.system.name],
-            kinds={"dlt", "duckdb"},
-            description=f"Raw {table.name} from {table.file_name}: {table.description} "
-            f"Loaded into {self.system.dataset}.{table.name}.",
-            metadata={
-                "primary_key": table.primary_key or "none (rows replaced per source file)",
-                "latest_wins_by": table.modified_column or "file",
-                "required_columns": ", ".join(table.required_columns),
-                "optional_columns": ", ".join(c.name for c in table.columns
-                                              if not c.required),
-                "source_mapping": str(settings.source_mapping_path()),
-            },
+        return (
+            super()
+            .get_asset_spec(data)
+            .replace_attributes(
+                key=AssetKey([self.system.name, table.name]),
+                deps=[landing_key(self.system)],
+                group_name=self.system.name,
+                owners=OWNERS[self.system.name],
+                kinds={"dlt", "duckdb"},
+                description=f"Raw {table.name} from {table.file_name}: {table.description} "
+                f"Loaded into {self.system.dataset}.{table.name}.",
+                metadata={
+                    "primary_key": table.primary_key or "none (rows replaced per source file)",
+                    "latest_wins_by": table.modified_column or "file",
+                    "required_columns": ", ".join(table.required_columns),
+                    "optional_columns": ", ".join(c.name for c in table.columns if not c.required),
+                    "source_mapping": str(settings.source_mapping_path()),
+                },
+            )
         )
 
 
@@ -116,32 +119,38 @@ def _build_system_assets(system: ExportSystem):
     def _assets(context: AssetExecutionContext, dlt: DagsterDltResource) -> Iterator:
         # Every file lacking a required role, named in one message before anything loads.
         try:
-            message = missing_roles_message(check_system(system, values=False)[0],
-                                            settings.source_mapping_path())
+            message = missing_roles_message(
+                check_system(system, values=False)[0], settings.source_mapping_path()
+            )
         except MappingError as error:
             message = str(error)
         if message:
-            raise Failure(description=f"{system.name} was not loaded, nothing of it was "
-                          f"published: {message}")
+            raise Failure(
+                description=f"{system.name} was not loaded, nothing of it was published: {message}"
+            )
         # A fresh source and pipeline per run: dlt sources keep state between runs.
         try:
             with warehouse_lock(context.log):
                 results = list(
-                    dlt.run(context=context, dlt_source=source_for(system),
-                            dlt_pipeline=export_pipeline(system))
+                    dlt.run(
+                        context=context,
+                        dlt_source=source_for(system),
+                        dlt_pipeline=export_pipeline(system),
+                    )
                 )
                 empty = create_empty_tables(system)
                 if empty:
-                    context.log.info(f"{system.dataset}: no rows yet in {', '.join(empty)}; "
-                                     "created empty from the contract")
+                    context.log.info(
+                        f"{system.dataset}: no rows yet in {', '.join(empty)}; "
+                        "created empty from the contract"
+                    )
                 tables = [result.asset_key.path[-1] for result in results]
                 rows = table_row_counts(system.dataset, tables)
                 quarantined = quarantined_row_counts(system.dataset)
         except PipelineStepFailed as error:
             cause = export_file_error(error) or error.exception
             raise Failure(
-                description=f"{system.name} was not loaded, nothing of it was published: "
-                f"{cause}",
+                description=f"{system.name} was not loaded, nothing of it was published: {cause}",
             ) from error
         for result in results:
             table = result.asset_key.path[-1]

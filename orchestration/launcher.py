@@ -100,8 +100,10 @@ def demo(contacts: int, days: int, seed: int) -> None:
     print(f"Quality Data Docs: {settings.outputs_dir() / 'quality_docs' / 'index.html'}")
     print(f"Dashboards: {settings.outputs_dir() / 'dashboards' / 'index.html'}")
     print(f"\nWarehouse: {settings.warehouse_path()}")
-    print("Query it:  .venv/bin/python -c \"import duckdb; duckdb.connect("
-          f"'{settings.warehouse_path()}', read_only=True).sql('show all tables').show()\"")
+    print(
+        'Query it:  .venv/bin/python -c "import duckdb; duckdb.connect('
+        f"'{settings.warehouse_path()}', read_only=True).sql('show all tables').show()\""
+    )
     print("Open the UI: make ui   (then http://127.0.0.1:3000)")
     if not result.success:
         sys.exit(1)
@@ -117,8 +119,10 @@ def ui(port: int) -> None:
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     dagster = str(Path(sys.executable).with_name("dagster"))
-    os.execv(dagster, [dagster, "dev", "-h", "127.0.0.1", "-p", str(port),
-                       "-m", "orchestration.definitions"])
+    os.execv(
+        dagster,
+        [dagster, "dev", "-h", "127.0.0.1", "-p", str(port), "-m", "orchestration.definitions"],
+    )
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -61,9 +61,15 @@ def quality_checks() -> list[AssetChecksDefinition]:
 
     @multi_asset_check(
         name="quality_gate",
-        specs=[AssetCheckSpec(name=rule.name, asset=model_key(rule.model),
-                              description=rule.description, blocking=True)
-               for rule in rules],
+        specs=[
+            AssetCheckSpec(
+                name=rule.name,
+                asset=model_key(rule.model),
+                description=rule.description,
+                blocking=True,
+            )
+            for rule in rules
+        ],
         can_subset=True,
         pool=WAREHOUSE_POOL,  # a read-only connection still needs the writer gone
     )
@@ -74,12 +80,14 @@ def quality_checks() -> list[AssetChecksDefinition]:
         definitions = load_definitions()
         with warehouse_lock(context.log):
             outcomes = gate.validate_rules(selected, definitions, log=context.log.info)
-            outcomes = gate.record_exceptions(outcomes, context.run.run_id, definitions,
-                                              log=context.log.info)
+            outcomes = gate.record_exceptions(
+                outcomes, context.run.run_id, definitions, log=context.log.info
+            )
         for outcome in outcomes:
             if outcome.errors:
-                context.log.error(f"{outcome.rule.model}.{outcome.rule.name} raised: "
-                                  f"{'; '.join(outcome.errors)}")
+                context.log.error(
+                    f"{outcome.rule.model}.{outcome.rule.name} raised: {'; '.join(outcome.errors)}"
+                )
             yield _result(outcome.rule, outcome)
 
     return [_gate]
@@ -110,11 +118,16 @@ def _result(rule: Rule, outcome) -> AssetCheckResult:
             "exceptions_table": EXCEPTIONS,
         }
         if not outcome.passed:
-            verdict = ("within the tolerance, listed in" if outcome.within_tolerance else
-                       "above the tolerance; listed in")
-            description = (f"{outcome.failing_rows:,} exceptions of {outcome.rows_checked:,} "
-                           f"rows, {verdict} {EXCEPTIONS} (tolerance {outcome.tolerance}, "
-                           f"{outcome.allowed_failures:,} allowed): {description}")
+            verdict = (
+                "within the tolerance, listed in"
+                if outcome.within_tolerance
+                else "above the tolerance; listed in"
+            )
+            description = (
+                f"{outcome.failing_rows:,} exceptions of {outcome.rows_checked:,} "
+                f"rows, {verdict} {EXCEPTIONS} (tolerance {outcome.tolerance}, "
+                f"{outcome.allowed_failures:,} allowed): {description}"
+            )
     return AssetCheckResult(
         asset_key=model_key(rule.model),
         check_name=rule.name,
@@ -147,12 +160,16 @@ class FailedCheck:
 def check_evaluations(result) -> list:
     """The AssetCheckEvaluation of every check of a finished run (an
     ExecuteInProcessResult, or anything with `all_events`)."""
-    return [event.event_specific_data for event in result.all_events
-            if event.event_type_value == "ASSET_CHECK_EVALUATION"]
+    return [
+        event.event_specific_data
+        for event in result.all_events
+        if event.event_type_value == "ASSET_CHECK_EVALUATION"
+    ]
 
 
-def failed_checks(evaluations: Iterable, include_warnings: bool = False,
-                  examples: int = 3) -> list[FailedCheck]:
+def failed_checks(
+    evaluations: Iterable, include_warnings: bool = False, examples: int = 3
+) -> list[FailedCheck]:
     """The failed checks among a run's evaluations, blocking (ERROR) ones first: each with
     its failing count and up to `examples` example record ids (HubSpot / Salesforce ids and
     e-mail for a definition rule's exceptions, the record key for an integrity rule).
@@ -167,15 +184,17 @@ def failed_checks(evaluations: Iterable, include_warnings: bool = False,
         count = _metadata(metadata, "failing_rows")
         if count is None:
             count = _metadata(metadata, "dagster_dbt/failed_row_count")  # a dbt test
-        failed.append(FailedCheck(
-            asset=evaluation.asset_key.to_user_string(),
-            check=evaluation.check_name,
-            severity=severity,
-            failing_rows=count,
-            example_ids=tuple(_metadata(metadata, "example_record_ids") or [])[:examples],
-            tolerance=_metadata(metadata, "tolerance"),
-            description=evaluation.description or "",
-        ))
+        failed.append(
+            FailedCheck(
+                asset=evaluation.asset_key.to_user_string(),
+                check=evaluation.check_name,
+                severity=severity,
+                failing_rows=count,
+                example_ids=tuple(_metadata(metadata, "example_record_ids") or [])[:examples],
+                tolerance=_metadata(metadata, "tolerance"),
+                description=evaluation.description or "",
+            )
+        )
     return sorted(failed, key=lambda f: (f.severity != "ERROR", f.asset, f.check))
 
 
@@ -210,8 +229,10 @@ def published_marts(context: AssetExecutionContext) -> MaterializeResult:
         rows = publish_marts()
     path = settings.published_warehouse_path()
     context.log.info(f"Published {len(rows)} tables to {path}")
-    return MaterializeResult(metadata={
-        "path": MetadataValue.path(str(path)),
-        "tables": MetadataValue.json(rows),
-        "dagster/row_count": sum(rows.values()),
-    })
+    return MaterializeResult(
+        metadata={
+            "path": MetadataValue.path(str(path)),
+            "tables": MetadataValue.json(rows),
+            "dagster/row_count": sum(rows.values()),
+        }
+    )

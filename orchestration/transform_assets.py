@@ -1,6 +1,5 @@
 """Dagster assets for the dbt project in transform/: every model, seed and test."""
 
-
 from collections.abc import Iterator, Mapping
 from typing import Any
 

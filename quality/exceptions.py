@@ -31,8 +31,15 @@ EXCEPTIONS = f"{SCHEMA}.rule_exceptions"
 SUMMARY = f"{SCHEMA}.rule_exception_summary"
 
 # What a definition rule's validation hands over per failing record (quality.gate).
-FAILING_COLUMNS = ("record_kind", "record_id", "person_kind", "person_ref", "email",
-                   "problem", "detail")
+FAILING_COLUMNS = (
+    "record_kind",
+    "record_id",
+    "person_kind",
+    "person_ref",
+    "email",
+    "problem",
+    "detail",
+)
 
 DDL = f"""
 create schema if not exists {SCHEMA};
@@ -111,8 +118,11 @@ left join intermediate.int_persons_identified as persons
     on persons.person_id = located.person_id
 """
 
-LABELS = (("hubspot_contact_ids", "HubSpot contact"), ("salesforce_lead_ids", "Salesforce Lead"),
-          ("salesforce_contact_ids", "Salesforce Contact"))
+LABELS = (
+    ("hubspot_contact_ids", "HubSpot contact"),
+    ("salesforce_lead_ids", "Salesforce Lead"),
+    ("salesforce_contact_ids", "Salesforce Contact"),
+)
 
 
 def text(value: Any) -> str | None:
@@ -139,8 +149,11 @@ def record_label(row: Mapping[str, Any]) -> str:
     elif kind == "salesforce_opportunity":
         parts.append(f"Salesforce Opportunity {record_id}")
     for column, name in LABELS:
-        ids = [i for i in (text(row.get(column)) or "").split(";")
-               if i and not (kind == "hubspot_contact" and i == record_id)]
+        ids = [
+            i
+            for i in (text(row.get(column)) or "").split(";")
+            if i and not (kind == "hubspot_contact" and i == record_id)
+        ]
         if ids:
             parts.append(f"{name} {ids[0]}" + (f" (+{len(ids) - 1})" if len(ids) > 1 else ""))
     if text(row.get("email")):
@@ -150,9 +163,13 @@ def record_label(row: Mapping[str, Any]) -> str:
     return " · ".join(parts)
 
 
-def record(outcomes: Iterable, known_rules: Iterable[tuple[str, str]], checked_at: dt.datetime,
-           run_id: str | None, definitions_version: str | None) -> dict[tuple[str, str],
-                                                                    pd.DataFrame]:
+def record(
+    outcomes: Iterable,
+    known_rules: Iterable[tuple[str, str]],
+    checked_at: dt.datetime,
+    run_id: str | None,
+    definitions_version: str | None,
+) -> dict[tuple[str, str], pd.DataFrame]:
     """Replace the exceptions and summary rows of the definition rules in `outcomes`.
 
     `known_rules` are the (model, rule name) of every definition rule there is: rows of any
@@ -162,27 +179,53 @@ def record(outcomes: Iterable, known_rules: Iterable[tuple[str, str]], checked_a
     outcomes = [o for o in outcomes if o.rule.is_definition]
     checked_at = checked_at.astimezone(dt.UTC).replace(tzinfo=None)
     validated = [(o.rule.model, o.rule.name) for o in outcomes]
-    failing = pd.DataFrame([
-        {"rule_name": o.rule.name, "model": o.rule.model, "position": position, **row}
-        for o in outcomes for position, row in enumerate(o.exceptions.to_dict("records"))
-    ], columns=["rule_name", "model", "position", *FAILING_COLUMNS]).astype(
-        {c: "object" for c in FAILING_COLUMNS})
-    summary = pd.DataFrame([{
-        "rule_name": o.rule.name, "model": o.rule.model, "description": o.rule.description,
-        "rows_checked": o.rows_checked, "exceptions": o.failing_rows,
-        "tolerance": o.tolerance, "allowed_exceptions": o.allowed_failures,
-        "status": o.status, "blocks_publishing": o.blocks,
-    } for o in outcomes], columns=["rule_name", "model", "description", "rows_checked",
-                                   "exceptions", "tolerance", "allowed_exceptions", "status",
-                                   "blocks_publishing"])
+    failing = pd.DataFrame(
+        [
+            {"rule_name": o.rule.name, "model": o.rule.model, "position": position, **row}
+            for o in outcomes
+            for position, row in enumerate(o.exceptions.to_dict("records"))
+        ],
+        columns=["rule_name", "model", "position", *FAILING_COLUMNS],
+    ).astype({c: "object" for c in FAILING_COLUMNS})
+    summary = pd.DataFrame(
+        [
+            {
+                "rule_name": o.rule.name,
+                "model": o.rule.model,
+                "description": o.rule.description,
+                "rows_checked": o.rows_checked,
+                "exceptions": o.failing_rows,
+                "tolerance": o.tolerance,
+                "allowed_exceptions": o.allowed_failures,
+                "status": o.status,
+                "blocks_publishing": o.blocks,
+            }
+            for o in outcomes
+        ],
+        columns=[
+            "rule_name",
+            "model",
+            "description",
+            "rows_checked",
+            "exceptions",
+            "tolerance",
+            "allowed_exceptions",
+            "status",
+            "blocks_publishing",
+        ],
+    )
     params = {"checked_at": checked_at, "run_id": run_id, "version": definitions_version}
     known = pd.DataFrame(list(known_rules), columns=["model", "rule_name"])
     done = pd.DataFrame(validated, columns=["model", "rule_name"])
     with duckdb.connect(str(settings.warehouse_path())) as con:
         con.execute("begin transaction")
         con.execute(DDL)
-        for name, frame in (("known_rules", known), ("validated_rules", done),
-                            ("failing_records", failing), ("summary_rows", summary)):
+        for name, frame in (
+            ("known_rules", known),
+            ("validated_rules", done),
+            ("failing_records", failing),
+            ("summary_rows", summary),
+        ):
             con.register(name, frame)
         for table in (EXCEPTIONS, SUMMARY):
             con.execute(f"""
@@ -194,16 +237,21 @@ def record(outcomes: Iterable, known_rules: Iterable[tuple[str, str]], checked_a
         if len(failing):
             con.execute(ENRICH, params)
         if len(summary):
-            con.execute(f"""
+            con.execute(
+                f"""
                 insert into {SUMMARY} by name
                 select *, $checked_at as checked_at, $run_id as dagster_run_id,
                        $version as definitions_version
-                from summary_rows""", params)
+                from summary_rows""",
+                params,
+            )
         con.execute("commit")
         stored = con.execute(f"""
             select * from {EXCEPTIONS}
             where model || '.' || rule_name in (
                 select model || '.' || rule_name from validated_rules)
             order by model, rule_name, position""").df()
-    return {key: frame.reset_index(drop=True)
-            for key, frame in stored.groupby(["model", "rule_name"], sort=False)}
+    return {
+        key: frame.reset_index(drop=True)
+        for key, frame in stored.groupby(["model", "rule_name"], sort=False)
+    }

@@ -60,8 +60,12 @@ class RuleOutcome:
     @property
     def within_tolerance(self) -> bool:
         """A definition rule with failing records, no more than its tolerance allows."""
-        return (self.rule.is_definition and not self.passed and not self.errors
-                and self.failing_rows <= self.allowed_failures)
+        return (
+            self.rule.is_definition
+            and not self.passed
+            and not self.errors
+            and self.failing_rows <= self.allowed_failures
+        )
 
     @property
     def blocks(self) -> bool:
@@ -74,20 +78,27 @@ class RuleOutcome:
             return "passed"
         if self.errors:
             return "error"
-        return "within tolerance" if self.within_tolerance else (
-            "above tolerance" if self.rule.is_definition else "failed")
+        return (
+            "within tolerance"
+            if self.within_tolerance
+            else ("above tolerance" if self.rule.is_definition else "failed")
+        )
 
     def example_ids(self, limit: int = EXAMPLE_ROWS) -> list[str]:
         """The failing records, as their owners find them: source ids for a definition
         rule's exceptions, the rule's record key for an integrity rule."""
         if self.rule.is_definition and len(self.exceptions):
-            return [exception_table.record_label(row)
-                    for row in self.exceptions.head(limit).to_dict("records")]
+            return [
+                exception_table.record_label(row)
+                for row in self.exceptions.head(limit).to_dict("records")
+            ]
         key = [c for c in self.rule.record_key if c in self.examples.columns]
         if not key:
             return []
-        return [", ".join(f"{c}={exception_table.text(row[c])}" for c in key)
-                for row in self.examples.head(limit).to_dict("records")]
+        return [
+            ", ".join(f"{c}={exception_table.text(row[c])}" for c in key)
+            for row in self.examples.head(limit).to_dict("records")
+        ]
 
 
 def docs_dir() -> Path:
@@ -102,12 +113,17 @@ def _context(docs: Path):
 
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
-    context.add_data_docs_site(site_name="quality", site_config={
-        "class_name": "SiteBuilder",
-        "store_backend": {"class_name": "TupleFilesystemStoreBackend",
-                          "base_directory": str(docs)},
-        "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
-    })
+    context.add_data_docs_site(
+        site_name="quality",
+        site_config={
+            "class_name": "SiteBuilder",
+            "store_backend": {
+                "class_name": "TupleFilesystemStoreBackend",
+                "base_directory": str(docs),
+            },
+            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+        },
+    )
     context.data_sources.add_pandas("warehouse")
     return context
 
@@ -118,8 +134,11 @@ def read_rows(query: str) -> pd.DataFrame:
         return con.sql(query).df()
 
 
-def validate_rules(rules: list[Rule], definitions: LeadDefinitions | None = None,
-                   log: Callable[[str], None] = lambda _: None) -> list[RuleOutcome]:
+def validate_rules(
+    rules: list[Rule],
+    definitions: LeadDefinitions | None = None,
+    log: Callable[[str], None] = lambda _: None,
+) -> list[RuleOutcome]:
     """Validate every rule, then write all their results to the Data Docs at once.
 
     A rule whose rows cannot be read or whose suite cannot run fails with its error; the
@@ -135,26 +154,37 @@ def validate_rules(rules: list[Rule], definitions: LeadDefinitions | None = None
         try:
             outcome, run_ids[rule] = _validate(rule, definitions)
         except Exception as error:  # a rule that cannot run has failed
-            outcome = RuleOutcome(rule=rule, rows_checked=0,
-                                  errors=[f"{type(error).__name__}: {error}"])
+            outcome = RuleOutcome(
+                rule=rule, rows_checked=0, errors=[f"{type(error).__name__}: {error}"]
+            )
         if rule.is_definition:
             outcome = _with_tolerance(outcome, definitions, misnamed)
         verdict = outcome.status.upper() if outcome.blocks else outcome.status
-        log(f"{rule.model}.{rule.name}: {verdict} on {outcome.rows_checked:,} rows"
-            + (f" ({outcome.failing_rows:,} exceptions, tolerance {outcome.tolerance})"
-               if rule.is_definition and outcome.failing_rows else "")
-            + f" in {time.perf_counter() - started:.2f} s")
+        log(
+            f"{rule.model}.{rule.name}: {verdict} on {outcome.rows_checked:,} rows"
+            + (
+                f" ({outcome.failing_rows:,} exceptions, tolerance {outcome.tolerance})"
+                if rule.is_definition and outcome.failing_rows
+                else ""
+            )
+            + f" in {time.perf_counter() - started:.2f} s"
+        )
         outcomes.append(outcome)
     try:
         _context(docs_dir()).build_data_docs(site_names=["quality"])
     except Exception as error:  # the verdicts stand without their pages
         log(f"Data Docs could not be rendered: {type(error).__name__}: {error}")
-    return [replace(outcome, docs_page=_docs_page(outcome.rule, run_ids[outcome.rule]))
-            if outcome.rule in run_ids else outcome for outcome in outcomes]
+    return [
+        replace(outcome, docs_page=_docs_page(outcome.rule, run_ids[outcome.rule]))
+        if outcome.rule in run_ids
+        else outcome
+        for outcome in outcomes
+    ]
 
 
-def _with_tolerance(outcome: RuleOutcome, definitions: LeadDefinitions,
-                    misnamed: list[str]) -> RuleOutcome:
+def _with_tolerance(
+    outcome: RuleOutcome, definitions: LeadDefinitions, misnamed: list[str]
+) -> RuleOutcome:
     tolerance = definitions.quality_tolerances.get(outcome.rule.name)
     return replace(
         outcome,
@@ -164,10 +194,13 @@ def _with_tolerance(outcome: RuleOutcome, definitions: LeadDefinitions,
     )
 
 
-def record_exceptions(outcomes: list[RuleOutcome], run_id: str | None = None,
-                      definitions: LeadDefinitions | None = None,
-                      checked_at: dt.datetime | None = None,
-                      log: Callable[[str], None] = lambda _: None) -> list[RuleOutcome]:
+def record_exceptions(
+    outcomes: list[RuleOutcome],
+    run_id: str | None = None,
+    definitions: LeadDefinitions | None = None,
+    checked_at: dt.datetime | None = None,
+    log: Callable[[str], None] = lambda _: None,
+) -> list[RuleOutcome]:
     """Write the definition rules' exceptions to the warehouse (the caller holds the
     writer's lock); the outcomes with each exception's source ids.
 
@@ -177,19 +210,29 @@ def record_exceptions(outcomes: list[RuleOutcome], run_id: str | None = None,
     definitions = definitions or load_definitions()
     known = [(rule.model, rule.name) for rule in RULES if rule.is_definition]
     try:
-        stored = exception_table.record(outcomes, known, checked_at or dt.datetime.now(dt.UTC),
-                                        run_id, definitions.version)
+        stored = exception_table.record(
+            outcomes, known, checked_at or dt.datetime.now(dt.UTC), run_id, definitions.version
+        )
     except Exception as error:
-        message = f"exceptions not recorded in {exception_table.EXCEPTIONS}: " \
-                  f"{type(error).__name__}: {error}"
+        message = (
+            f"exceptions not recorded in {exception_table.EXCEPTIONS}: "
+            f"{type(error).__name__}: {error}"
+        )
         log(message)
-        return [replace(o, errors=[*o.errors, message]) if o.within_tolerance else o
-                for o in outcomes]
+        return [
+            replace(o, errors=[*o.errors, message]) if o.within_tolerance else o for o in outcomes
+        ]
     recorded = sum(len(frame) for frame in stored.values())
-    log(f"Recorded {recorded:,} exceptions of {sum(o.rule.is_definition for o in outcomes)} "
-        f"definition rules in {exception_table.EXCEPTIONS}")
-    return [replace(o, exceptions=stored.get((o.rule.model, o.rule.name), o.exceptions.head(0)))
-            if o.rule.is_definition else o for o in outcomes]
+    log(
+        f"Recorded {recorded:,} exceptions of {sum(o.rule.is_definition for o in outcomes)} "
+        f"definition rules in {exception_table.EXCEPTIONS}"
+    )
+    return [
+        replace(o, exceptions=stored.get((o.rule.model, o.rule.name), o.exceptions.head(0)))
+        if o.rule.is_definition
+        else o
+        for o in outcomes
+    ]
 
 
 def _validate(rule: Rule, definitions: LeadDefinitions) -> tuple[RuleOutcome, Any]:
@@ -208,13 +251,19 @@ def _validate(rule: Rule, definitions: LeadDefinitions) -> tuple[RuleOutcome, An
     asset = asset or source.add_dataframe_asset(rule.model)
     batch = next((b for b in asset.batch_definitions if b.name == rule.name), None)
     batch = batch or asset.add_batch_definition_whole_dataframe(rule.name)
-    suite = context.suites.add(gx.ExpectationSuite(
-        name=name, expectations=rule.expectations(definitions),
-        meta={"description": rule.description, "definitions_version": definitions.version}))
+    suite = context.suites.add(
+        gx.ExpectationSuite(
+            name=name,
+            expectations=rule.expectations(definitions),
+            meta={"description": rule.description, "definitions_version": definitions.version},
+        )
+    )
     validation = context.validation_definitions.add(
-        gx.ValidationDefinition(name=name, data=batch, suite=suite))
-    result = validation.run(batch_parameters={"dataframe": rows},
-                            result_format={"result_format": "COMPLETE"})
+        gx.ValidationDefinition(name=name, data=batch, suite=suite)
+    )
+    result = validation.run(
+        batch_parameters={"dataframe": rows}, result_format={"result_format": "COMPLETE"}
+    )
     return _outcome(rule, rows, result), result.meta["run_id"]
 
 
@@ -222,8 +271,9 @@ def _docs_page(rule: Rule, run_id) -> Path | None:
     """This validation's page, if it was rendered: GE files a suite named <model>.<rule>
     under validations/<model>/<rule>/<run name>/<run time>/."""
     run_name, run_time = run_id.to_tuple()
-    return next(docs_dir().glob(f"validations/{rule.model}/{rule.name}/{run_name}/{run_time}/"
-                                "*.html"), None)
+    return next(
+        docs_dir().glob(f"validations/{rule.model}/{rule.name}/{run_name}/{run_time}/*.html"), None
+    )
 
 
 def _outcome(rule: Rule, rows: pd.DataFrame, result) -> RuleOutcome:
@@ -231,8 +281,11 @@ def _outcome(rule: Rule, rows: pd.DataFrame, result) -> RuleOutcome:
     for expectation in result.results:
         config = expectation.expectation_config
         label = _label(config)
-        raised = [info.get("exception_message") for info in _exception_infos(expectation)
-                  if info.get("raised_exception")]
+        raised = [
+            info.get("exception_message")
+            for info in _exception_infos(expectation)
+            if info.get("raised_exception")
+        ]
         if raised:
             errors.append(f"{label}: {raised[0]}")
         elif not expectation.success:
@@ -242,13 +295,20 @@ def _outcome(rule: Rule, rows: pd.DataFrame, result) -> RuleOutcome:
                 errors.append(f"{label}: failed without naming its rows")
             for index in indexes:
                 flagged.setdefault(index, []).append(
-                    (getattr(config, "description", None) or label, _columns(config)))
+                    (getattr(config, "description", None) or label, _columns(config))
+                )
     failing_index = sorted(flagged)
     examples = rows.loc[failing_index[:EXAMPLE_ROWS]] if failing_index else rows.head(0)
     exceptions = _exceptions(rule, rows, flagged) if rule.is_definition else pd.DataFrame()
-    return RuleOutcome(rule=rule, rows_checked=len(rows), failed_expectations=failed,
-                       errors=errors, failing_rows=len(failing_index), examples=examples,
-                       exceptions=exceptions)
+    return RuleOutcome(
+        rule=rule,
+        rows_checked=len(rows),
+        failed_expectations=failed,
+        errors=errors,
+        failing_rows=len(failing_index),
+        examples=examples,
+        exceptions=exceptions,
+    )
 
 
 def _exceptions(rule: Rule, rows: pd.DataFrame, flagged: dict) -> pd.DataFrame:
@@ -258,24 +318,31 @@ def _exceptions(rule: Rule, rows: pd.DataFrame, flagged: dict) -> pd.DataFrame:
     for index in sorted(flagged):
         row = rows.loc[index]
         problems = list(dict.fromkeys(what for what, _ in flagged[index]))
-        columns = list(dict.fromkeys([*records.details,
-                                      *(c for _, cs in flagged[index] for c in cs)]))
-        listed.append({
-            "record_kind": records.kind,
-            "record_id": text(row[records.id_column]),
-            "person_kind": records.person[0],
-            "person_ref": text(row[records.person[1]]),
-            "email": text(row[records.email_column]) if records.email_column else None,
-            "problem": "; ".join(problems),
-            "detail": ", ".join(f"{c}={text(row[c])}" for c in columns if c in row.index),
-        })
+        columns = list(
+            dict.fromkeys([*records.details, *(c for _, cs in flagged[index] for c in cs)])
+        )
+        listed.append(
+            {
+                "record_kind": records.kind,
+                "record_id": text(row[records.id_column]),
+                "person_kind": records.person[0],
+                "person_ref": text(row[records.person[1]]),
+                "email": text(row[records.email_column]) if records.email_column else None,
+                "problem": "; ".join(problems),
+                "detail": ", ".join(f"{c}={text(row[c])}" for c in columns if c in row.index),
+            }
+        )
     return pd.DataFrame(listed, columns=list(exception_table.FAILING_COLUMNS))
 
 
 def _columns(config) -> list[str]:
     kwargs = config.kwargs
-    named = [kwargs.get("column"), kwargs.get("column_A"), kwargs.get("column_B"),
-             *(kwargs.get("column_list") or [])]
+    named = [
+        kwargs.get("column"),
+        kwargs.get("column_A"),
+        kwargs.get("column_B"),
+        *(kwargs.get("column_list") or []),
+    ]
     return [c for c in named if c]
 
 
@@ -288,8 +355,11 @@ def _exception_infos(expectation) -> list[dict]:
 
 def _label(config) -> str:
     kwargs = config.kwargs
-    target = kwargs.get("column") or kwargs.get("column_list") or (
-        f'{kwargs.get("column_A")} vs {kwargs.get("column_B")}')
+    target = (
+        kwargs.get("column")
+        or kwargs.get("column_list")
+        or (f"{kwargs.get('column_A')} vs {kwargs.get('column_B')}")
+    )
     condition = kwargs.get("row_condition")
     if isinstance(condition, dict):  # GE 1.24 keeps the pandas condition in a wrapper
         condition = condition.get("pass_through_filter")

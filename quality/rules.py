@@ -88,99 +88,151 @@ def _gx():
 
 def _mql_meets_rule_in_force(definitions: LeadDefinitions) -> list[Any]:
     gxe = _gx()
-    expectations = [gxe.ExpectColumnValuesToBeInSet(
-        column="mql_rule_version", value_set=[r.version for r in definitions.mql_rules],
-        description="no MQL rule was in force when it qualified")]
+    expectations = [
+        gxe.ExpectColumnValuesToBeInSet(
+            column="mql_rule_version",
+            value_set=[r.version for r in definitions.mql_rules],
+            description="no MQL rule was in force when it qualified",
+        )
+    ]
     for rule in definitions.mql_rules:
         judged = f"mql_rule_version == {rule.version}"
         by_score = f"{judged} and submitted_high_intent_form == False"
         profile = rule.ideal_customer_profile
         v = f"(MQL rule v{rule.version})"
-        for column, what in (("company_employees", "company size"),
-                             ("company_industry", "industry"), ("company_country", "country")):
-            expectations.append(gxe.ExpectColumnValuesToNotBeNull(
-                column=column, row_condition=judged, condition_parser="pandas",
-                description=f"{what} unknown {v}"))
+        for column, what in (
+            ("company_employees", "company size"),
+            ("company_industry", "industry"),
+            ("company_country", "country"),
+        ):
+            expectations.append(
+                gxe.ExpectColumnValuesToNotBeNull(
+                    column=column,
+                    row_condition=judged,
+                    condition_parser="pandas",
+                    description=f"{what} unknown {v}",
+                )
+            )
         expectations += [
             gxe.ExpectColumnValuesToBeBetween(
-                column="company_employees", min_value=profile.min_employees,
-                row_condition=judged, condition_parser="pandas",
-                description=f"company below {profile.min_employees:,} employees {v}"),
+                column="company_employees",
+                min_value=profile.min_employees,
+                row_condition=judged,
+                condition_parser="pandas",
+                description=f"company below {profile.min_employees:,} employees {v}",
+            ),
             gxe.ExpectColumnValuesToBeInSet(
-                column="company_industry", value_set=profile.industries,
-                row_condition=judged, condition_parser="pandas",
-                description=f"industry outside the ideal customer profile {v}"),
+                column="company_industry",
+                value_set=profile.industries,
+                row_condition=judged,
+                condition_parser="pandas",
+                description=f"industry outside the ideal customer profile {v}",
+            ),
             gxe.ExpectColumnValuesToBeInSet(
-                column="company_country", value_set=profile.countries,
-                row_condition=judged, condition_parser="pandas",
-                description=f"country outside the ideal customer profile {v}"),
+                column="company_country",
+                value_set=profile.countries,
+                row_condition=judged,
+                condition_parser="pandas",
+                description=f"country outside the ideal customer profile {v}",
+            ),
             gxe.ExpectColumnValuesToNotBeInSet(
-                column="email_domain", value_set=rule.excluded_email_domains,
-                row_condition=judged, condition_parser="pandas",
-                description=f"personal e-mail domain, excluded {v}"),
+                column="email_domain",
+                value_set=rule.excluded_email_domains,
+                row_condition=judged,
+                condition_parser="pandas",
+                description=f"personal e-mail domain, excluded {v}",
+            ),
             gxe.ExpectColumnValuesToNotBeNull(
-                column="lead_score", row_condition=by_score, condition_parser="pandas",
-                description=f"no lead score and no high-intent form {v}"),
+                column="lead_score",
+                row_condition=by_score,
+                condition_parser="pandas",
+                description=f"no lead score and no high-intent form {v}",
+            ),
             gxe.ExpectColumnValuesToBeBetween(
-                column="lead_score", min_value=rule.score_threshold,
-                row_condition=by_score, condition_parser="pandas",
-                description=f"lead score below {rule.score_threshold} and no high-intent "
-                            f"form {v}"),
+                column="lead_score",
+                min_value=rule.score_threshold,
+                row_condition=by_score,
+                condition_parser="pandas",
+                description=f"lead score below {rule.score_threshold} and no high-intent form {v}",
+            ),
         ]
     return expectations
 
 
 def _stages_never_go_backwards(_: LeadDefinitions) -> list[Any]:
-    return [_gx().ExpectColumnPairValuesAToBeGreaterThanB(
-        column_A="entered_at", column_B="latest_earlier_stage_at", or_equal=True,
-        ignore_row_if="either_value_is_missing",
-        description="stage entered before an earlier stage of the agreed order")]
+    return [
+        _gx().ExpectColumnPairValuesAToBeGreaterThanB(
+            column_A="entered_at",
+            column_B="latest_earlier_stage_at",
+            or_equal=True,
+            ignore_row_if="either_value_is_missing",
+            description="stage entered before an earlier stage of the agreed order",
+        )
+    ]
 
 
 def _known_person_has_a_stage(_: LeadDefinitions) -> list[Any]:
-    return [_gx().ExpectColumnValuesToBeInSet(
-        column="has_a_stage", value_set=[True],
-        description="a known person (HubSpot or Salesforce record) with no lifecycle stage: "
-                    "no record of theirs carries a stage date")]
+    return [
+        _gx().ExpectColumnValuesToBeInSet(
+            column="has_a_stage",
+            value_set=[True],
+            description="a known person (HubSpot or Salesforce record) with no lifecycle stage: "
+            "no record of theirs carries a stage date",
+        )
+    ]
 
 
 def _one_current_stage(_: LeadDefinitions) -> list[Any]:
     gxe = _gx()
     return [
-        gxe.ExpectColumnValuesToBeBetween(
-            column="current_stage_count", min_value=1, max_value=1),
+        gxe.ExpectColumnValuesToBeBetween(column="current_stage_count", min_value=1, max_value=1),
         gxe.ExpectColumnPairValuesToBeEqual(
-            column_A="current_stage_order", column_B="furthest_stage_order"),
+            column_A="current_stage_order", column_B="furthest_stage_order"
+        ),
     ]
 
 
 def _sql_without_mql_is_sales_sourced(_: LeadDefinitions) -> list[Any]:
-    return [_gx().ExpectColumnPairValuesToBeEqual(
-        column_A="is_sales_sourced_sql", column_B="has_no_prior_mql")]
+    return [
+        _gx().ExpectColumnPairValuesToBeEqual(
+            column_A="is_sales_sourced_sql", column_B="has_no_prior_mql"
+        )
+    ]
 
 
 def _opportunity_has_account(_: LeadDefinitions) -> list[Any]:
     gxe = _gx()
     return [
         gxe.ExpectColumnValuesToNotBeNull(
-            column="account_id", description="the opportunity names no account"),
+            column="account_id", description="the opportunity names no account"
+        ),
         gxe.ExpectColumnValuesToBeInSet(
-            column="has_live_account", value_set=[True],
-            description="the opportunity's account is not a live CRM account"),
+            column="has_live_account",
+            value_set=[True],
+            description="the opportunity's account is not a live CRM account",
+        ),
     ]
 
 
 def _customer_has_won_opportunity(_: LeadDefinitions) -> list[Any]:
-    return [_gx().ExpectColumnValuesToBeInSet(
-        column="has_won_opportunity", value_set=[True],
-        description="a customer whose account has no won opportunity")]
+    return [
+        _gx().ExpectColumnValuesToBeInSet(
+            column="has_won_opportunity",
+            value_set=[True],
+            description="a customer whose account has no won opportunity",
+        )
+    ]
 
 
 def _lead_has_source(definitions: LeadDefinitions) -> list[Any]:
-    return [_gx().ExpectColumnValuesToBeInSet(
-        column="acquisition_channel_key", value_set=[c.key for c in definitions.channels],
-        description="acquisition channel outside the agreed list (a source value no "
-                    "channel lists)")]
+    return [
+        _gx().ExpectColumnValuesToBeInSet(
+            column="acquisition_channel_key",
+            value_set=[c.key for c in definitions.channels],
+            description="acquisition channel outside the agreed list (a source value no "
+            "channel lists)",
+        )
+    ]
 
 
 def _sla_fields_match_timestamps(definitions: LeadDefinitions) -> list[Any]:
@@ -195,20 +247,31 @@ def _sla_fields_match_timestamps(definitions: LeadDefinitions) -> list[Any]:
         verdict = f"{measure}_verdict"
         expectations += [
             gxe.ExpectColumnPairValuesAToBeGreaterThanB(
-                column_A=timestamp, column_B="mql_at", or_equal=True,
-                ignore_row_if="either_value_is_missing"),
+                column_A=timestamp,
+                column_B="mql_at",
+                or_equal=True,
+                ignore_row_if="either_value_is_missing",
+            ),
             gxe.ExpectColumnValuesToNotBeNull(
-                column=hours, row_condition=f"has_{measure} == True", condition_parser="pandas"),
+                column=hours, row_condition=f"has_{measure} == True", condition_parser="pandas"
+            ),
             gxe.ExpectColumnValuesToBeNull(
-                column=hours, row_condition=f"has_{measure} == False",
-                condition_parser="pandas"),
+                column=hours, row_condition=f"has_{measure} == False", condition_parser="pandas"
+            ),
             gxe.ExpectColumnValuesToBeBetween(
-                column=hours, min_value=0, max_value=bar,
-                row_condition=f'{verdict} == "met"', condition_parser="pandas"),
+                column=hours,
+                min_value=0,
+                max_value=bar,
+                row_condition=f'{verdict} == "met"',
+                condition_parser="pandas",
+            ),
             gxe.ExpectColumnValuesToBeBetween(
-                column=hours, min_value=bar, strict_min=True,
+                column=hours,
+                min_value=bar,
+                strict_min=True,
                 row_condition=f'{verdict} == "breached" and has_{measure} == True',
-                condition_parser="pandas"),
+                condition_parser="pandas",
+            ),
         ]
     return expectations
 
@@ -219,21 +282,28 @@ def _funnel_matches_journey(_: LeadDefinitions) -> list[Any]:
 
 LIFECYCLE = "intermediate.int_lifecycle_stages_entered"
 # The funnel mart's count column for each stage a person can enter from the lead on.
-FUNNEL_COUNTS = {"lead": "leads", "mql": "mqls", "sal": "sals", "sql": "sqls",
-                 "opportunity": "opportunities", "customer": "customers"}
+FUNNEL_COUNTS = {
+    "lead": "leads",
+    "mql": "mqls",
+    "sal": "sals",
+    "sql": "sqls",
+    "opportunity": "opportunities",
+    "customer": "customers",
+}
 FUNNEL_ENTRIES = "\n            union all\n".join(
     f"""            select period_grain, period_start, '{stage}' as stage_key,
                    sum({column}) as funnel_count
             from marts.funnel_conversion_by_period group by period_grain, period_start"""
-    for stage, column in FUNNEL_COUNTS.items())
+    for stage, column in FUNNEL_COUNTS.items()
+)
 
 RULES: tuple[Rule, ...] = (
     Rule(
         name="mql_meets_rule_in_force",
         model="int_contacts_mql_rule_checked",
         description="Every MQL meets the MQL rule that was in force when it qualified: "
-                    "fit (size, industry, country, business e-mail) and behaviour (score "
-                    "at the bar, or a high-intent form).",
+        "fit (size, industry, country, business e-mail) and behaviour (score "
+        "at the bar, or a high-intent form).",
         query="""
             select contact_id, email, email_domain, mql_rule_version, lead_score,
                    coalesce(submitted_high_intent_form, false) as submitted_high_intent_form,
@@ -246,15 +316,19 @@ RULES: tuple[Rule, ...] = (
         # definition without any fault of the pipeline.
         kind=DEFINITION,
         record_key=("contact_id",),
-        records=Records("hubspot_contact", "contact_id",
-                        person=("marketing_contact", "contact_id"), email_column="email",
-                        details=("mql_rule_version", "became_mql_at")),
+        records=Records(
+            "hubspot_contact",
+            "contact_id",
+            person=("marketing_contact", "contact_id"),
+            email_column="email",
+            details=("mql_rule_version", "became_mql_at"),
+        ),
     ),
     Rule(
         name="stage_timestamps_never_go_backwards",
         model="int_lifecycle_stages_entered",
         description="A person enters each stage no earlier (to the second) than every "
-                    "earlier stage of the agreed order.",
+        "earlier stage of the agreed order.",
         query=f"""
             select person_id, stage_key, stage_order, evidence, evidence_record_id,
                    date_trunc('second', entered_at) as entered_at,
@@ -269,14 +343,15 @@ RULES: tuple[Rule, ...] = (
         # record breaking the agreed order, shown with the record that dates the stage.
         kind=DEFINITION,
         record_key=("person_id", "stage_key"),
-        records=Records("person", "person_id",
-                        details=("stage_key", "evidence", "evidence_record_id")),
+        records=Records(
+            "person", "person_id", details=("stage_key", "evidence", "evidence_record_id")
+        ),
     ),
     Rule(
         name="every_known_person_has_a_stage",
         model="int_lifecycle_stages_entered",
         description="Every known person (a HubSpot contact or a Salesforce lead or contact) "
-                    "entered at least one lifecycle stage.",
+        "entered at least one lifecycle stage.",
         query=f"""
             select persons.person_id, persons.primary_email,
                    exists (select 1 from {LIFECYCLE} as stages
@@ -294,7 +369,7 @@ RULES: tuple[Rule, ...] = (
         name="one_current_stage_per_person",
         model="int_lifecycle_stages_entered",
         description="Every person with a lifecycle stage is in exactly one current stage, "
-                    "the furthest stage they entered.",
+        "the furthest stage they entered.",
         query=f"""
             select person_id,
                    sum(case when is_current_stage then 1 else 0 end) as current_stage_count,
@@ -313,7 +388,7 @@ RULES: tuple[Rule, ...] = (
         name="sql_without_prior_mql_is_sales_sourced",
         model="int_lifecycle_stages_entered",
         description="An SQL is flagged sales-sourced exactly when the person has no MQL "
-                    "at or before it.",
+        "at or before it.",
         query=f"""
             select sqls.person_id, sqls.entered_at as sql_at, mqls.entered_at as mql_at,
                    coalesce(sqls.is_sales_sourced_sql, false) as is_sales_sourced_sql,
@@ -345,15 +420,18 @@ RULES: tuple[Rule, ...] = (
         # entered without one (or on a deleted account) breaks the opportunity definition.
         kind=DEFINITION,
         record_key=("opportunity_id",),
-        records=Records("salesforce_opportunity", "opportunity_id",
-                        person=("crm_contact", "contact_id"),
-                        details=("opportunity_name", "account_id")),
+        records=Records(
+            "salesforce_opportunity",
+            "opportunity_id",
+            person=("crm_contact", "contact_id"),
+            details=("opportunity_name", "account_id"),
+        ),
     ),
     Rule(
         name="every_customer_has_a_won_opportunity",
         model="int_lifecycle_stages_entered",
         description="Every person in the customer stage belongs to an account with a won "
-                    "opportunity.",
+        "opportunity.",
         query=f"""
             select customers.person_id, customers.entered_at as became_customer_at,
                    persons.account_id,
@@ -378,7 +456,7 @@ RULES: tuple[Rule, ...] = (
         name="every_lead_has_a_source",
         model="int_persons_acquired",
         description="Every person who became a lead (or went further) has an acquisition "
-                    "channel of the agreed list: a source value some channel lists.",
+        "channel of the agreed list: a source value some channel lists.",
         query=f"""
             select acquired.person_id, acquired.acquisition_channel_key,
                    acquired.acquisition_channel_from, acquired.acquisition_source_value
@@ -391,15 +469,16 @@ RULES: tuple[Rule, ...] = (
         # record outside the agreed vocabulary.
         kind=DEFINITION,
         record_key=("person_id",),
-        records=Records("person", "person_id",
-                        details=("acquisition_channel_from", "acquisition_source_value")),
+        records=Records(
+            "person", "person_id", details=("acquisition_channel_from", "acquisition_source_value")
+        ),
     ),
     Rule(
         name="sla_fields_match_their_timestamps",
         model="int_mqls_sla_measured",
         description="Each MQL's SLA hours exist exactly when the touch or decision does, "
-                    "never start before the MQL, and agree with the met / breached flags "
-                    "at the agreed bars.",
+        "never start before the MQL, and agree with the met / breached flags "
+        "at the agreed bars.",
         query="""
             select lead_id, mql_at, first_touch_at, responded_at,
                    business_hours_to_first_touch, business_hours_to_response,
@@ -421,7 +500,7 @@ RULES: tuple[Rule, ...] = (
         name="funnel_counts_reconcile_with_the_journey",
         model="funnel_conversion_by_period",
         description="At every grain and period, the persons the funnel says entered a stage "
-                    "are the persons with that stage_entered touchpoint in customer_journey.",
+        "are the persons with that stage_entered touchpoint in customer_journey.",
         query=f"""
             with funnel as (
 {FUNNEL_ENTRIES}
@@ -464,14 +543,18 @@ def tolerance_problems(definitions: LeadDefinitions) -> list[str]:
     """Entries of the definitions' quality_tolerances that name no definition rule: a typo,
     or an integrity rule (those always block on one failing row)."""
     integrity = {rule.name for rule in RULES if not rule.is_definition} | {
-        "no_duplicates_at_grain", "rates_between_0_and_1"}
+        "no_duplicates_at_grain",
+        "rates_between_0_and_1",
+    }
     problems = []
     for name in sorted(definitions.quality_tolerances):
         if name in integrity:
             problems.append(f"quality_tolerances.{name}: an integrity rule takes no tolerance")
         elif name not in DEFINITION_RULES:
-            problems.append(f"quality_tolerances.{name}: no such definition rule (they are: "
-                            f"{', '.join(DEFINITION_RULES)})")
+            problems.append(
+                f"quality_tolerances.{name}: no such definition rule (they are: "
+                f"{', '.join(DEFINITION_RULES)})"
+            )
     return problems
 
 
@@ -481,14 +564,17 @@ def _no_duplicates(grain: list[str]) -> Expectations:
         if len(grain) == 1:
             return [gxe.ExpectColumnValuesToBeUnique(column=grain[0])]
         return [gxe.ExpectCompoundColumnsToBeUnique(column_list=grain)]
+
     return expectations
 
 
 def _rates_in_unit_interval(columns: list[str]) -> Expectations:
     def expectations(_: LeadDefinitions) -> list[Any]:
         gxe = _gx()
-        return [gxe.ExpectColumnValuesToBeBetween(column=c, min_value=0, max_value=1)
-                for c in columns]
+        return [
+            gxe.ExpectColumnValuesToBeBetween(column=c, min_value=0, max_value=1) for c in columns
+        ]
+
     return expectations
 
 
@@ -499,28 +585,32 @@ def mart_rules(manifest: dict) -> list[Rule]:
     for node in sorted(manifest["nodes"].values(), key=lambda n: n["name"]):
         if node["resource_type"] != "model" or node["fqn"][1] != "marts":
             continue
-        relation = f'{node["schema"]}.{node["name"]}'
+        relation = f"{node['schema']}.{node['name']}"
         grain = node["config"].get("meta", {}).get("grain")
         if grain:
-            rules.append(Rule(
-                name="no_duplicates_at_grain",
-                model=node["name"],
-                description=f"One row per {', '.join(grain)}: nothing is counted twice.",
-                query=f"select {', '.join(grain)} from {relation}",
-                expectations=_no_duplicates(list(grain)),
-                record_key=tuple(grain),
-            ))
+            rules.append(
+                Rule(
+                    name="no_duplicates_at_grain",
+                    model=node["name"],
+                    description=f"One row per {', '.join(grain)}: nothing is counted twice.",
+                    query=f"select {', '.join(grain)} from {relation}",
+                    expectations=_no_duplicates(list(grain)),
+                    record_key=tuple(grain),
+                )
+            )
         meta = node["config"].get("meta", {})
         unbounded = set(meta.get("unbounded_rates", []))
         rates = [c for c in node["columns"] if c.endswith("_rate") and c not in unbounded]
         if rates:
-            rules.append(Rule(
-                name="rates_between_0_and_1",
-                model=node["name"],
-                description=f"Every rate lies in [0, 1]: {', '.join(rates)}.",
-                query=f"select {', '.join(grain or [])}{', ' if grain else ''}"
-                      f"{', '.join(rates)} from {relation}",
-                expectations=_rates_in_unit_interval(rates),
-                record_key=tuple(grain or ()),
-            ))
+            rules.append(
+                Rule(
+                    name="rates_between_0_and_1",
+                    model=node["name"],
+                    description=f"Every rate lies in [0, 1]: {', '.join(rates)}.",
+                    query=f"select {', '.join(grain or [])}{', ' if grain else ''}"
+                    f"{', '.join(rates)} from {relation}",
+                    expectations=_rates_in_unit_interval(rates),
+                    record_key=tuple(grain or ()),
+                )
+            )
     return rules

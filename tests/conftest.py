@@ -34,7 +34,8 @@ def refreshed(tmp_path_factory, small_exports):
         from orchestration.definitions import defs
 
         result = defs.resolve_job_def("shared_funnel_refresh").execute_in_process(
-            raise_on_error=False)
+            raise_on_error=False
+        )
     return root, result
 
 

@@ -18,8 +18,9 @@ REPO = Path(__file__).resolve().parents[1]
 
 def tick(cursor: str | None = None):
     sensor = defs.resolve_sensor_def("new_exports")
-    context = build_sensor_context(cursor=cursor, definitions=defs,
-                                   instance=DagsterInstance.ephemeral())
+    context = build_sensor_context(
+        cursor=cursor, definitions=defs, instance=DagsterInstance.ephemeral()
+    )
     return sensor.evaluate_tick(context)
 
 
@@ -33,8 +34,13 @@ def test_the_sensor_refreshes_only_the_systems_with_new_files_and_what_is_downst
     first = tick()
     [request] = first.run_requests
     selected = {key.to_user_string() for key in request.asset_selection}
-    assert {"crm/leads", "marketing_automation/contacts", "web_analytics/events",
-            "marts/customer_journey", "publish/shared_funnel_marts"} <= selected
+    assert {
+        "crm/leads",
+        "marketing_automation/contacts",
+        "web_analytics/events",
+        "marts/customer_journey",
+        "publish/shared_funnel_marts",
+    } <= selected
     assert not any(key.startswith("landing/") for key in selected)
     landed = {event.asset_key.to_user_string() for event in first.asset_events}
     assert landed == {"landing/crm", "landing/marketing_automation", "landing/web_analytics"}
@@ -51,8 +57,7 @@ def test_the_sensor_refreshes_only_the_systems_with_new_files_and_what_is_downst
     [request] = second.run_requests
     selected = {key.to_user_string() for key in request.asset_selection}
     assert "crm/leads" in selected and "marts/customer_journey" in selected
-    assert not any(key.startswith(("marketing_automation/", "web_analytics/"))
-                   for key in selected)
+    assert not any(key.startswith(("marketing_automation/", "web_analytics/")) for key in selected)
     assert [e.asset_key.to_user_string() for e in second.asset_events] == ["landing/crm"]
     assert json.loads(second.cursor)["crm"] > json.loads(first.cursor)["crm"]
 
@@ -69,14 +74,23 @@ def test_export_folders_carry_the_freshness_agreed_in_the_dbt_sources():
 def test_two_runs_at_once_queue_for_the_warehouse_and_both_succeed(landing, tmp_path):
     """Two refreshes started together (say, the schedule and a person with `make demo`):
     the second waits for the warehouse instead of failing on DuckDB's lock."""
-    script = ("from orchestration.definitions import defs; import sys; "
-              "r = defs.resolve_job_def('shared_funnel_refresh').execute_in_process("
-              "raise_on_error=False); sys.exit(0 if r.success else 1)")
+    script = (
+        "from orchestration.definitions import defs; import sys; "
+        "r = defs.resolve_job_def('shared_funnel_refresh').execute_in_process("
+        "raise_on_error=False); sys.exit(0 if r.success else 1)"
+    )
     env = {**os.environ, settings.DATA_DIR_ENV: str(settings.data_dir())}
     logs = [tmp_path / f"run{n}.log" for n in range(2)]  # files: a full pipe would block
-    runs = [subprocess.Popen([sys.executable, "-c", script], cwd=REPO, env=env,
-                             stdout=log.open("w"), stderr=subprocess.STDOUT)
-            for log in logs]
+    runs = [
+        subprocess.Popen(
+            [sys.executable, "-c", script],
+            cwd=REPO,
+            env=env,
+            stdout=log.open("w"),
+            stderr=subprocess.STDOUT,
+        )
+        for log in logs
+    ]
     for run in runs:
         run.wait(timeout=900)
     outputs = [log.read_text() for log in logs]

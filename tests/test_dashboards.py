@@ -27,9 +27,15 @@ PAGES = ("index", *PAGE_ORDER)
 ARTIFACTS = settings.REPO_ROOT / "test-artifacts" / "dashboards"
 CHROMIUM = "/usr/bin/chromium"
 # Without the networking switches chromium reaches for the network at every start.
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def dashboards_dir(root: Path) -> Path:
@@ -48,11 +54,14 @@ def scalar(root: Path, sql: str):
 
 # --- rendered by the refresh job --------------------------------------------------------
 
+
 def test_the_refresh_job_renders_every_page_after_the_publish(refreshed):
     root, result = refreshed
     assert result.success
-    materialized = {e.asset_key.to_user_string(): e.step_materialization_data.materialization
-                    for e in result.get_asset_materialization_events()}
+    materialized = {
+        e.asset_key.to_user_string(): e.step_materialization_data.materialization
+        for e in result.get_asset_materialization_events()
+    }
     graph = defs.resolve_asset_graph()
     for page in PAGES:
         key = f"dashboards/{page}"
@@ -80,17 +89,21 @@ def test_every_page_is_self_contained(refreshed):
 
 # --- in a browser -----------------------------------------------------------------------
 
+
 @pytest.fixture(scope="session")
 def browser():
     executable = shutil.which("chromium") or (CHROMIUM if os.path.exists(CHROMIUM) else None)
     if executable is None:
-        pytest.skip("No Chromium found: install Debian's chromium (apt-get install chromium) to "
-                    "run the browser tests")
+        pytest.skip(
+            "No Chromium found: install Debian's chromium (apt-get install chromium) to "
+            "run the browser tests"
+        )
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, headless=True,
-                                             args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(
+            executable_path=executable, headless=True, args=CHROMIUM_ARGS
+        )
         yield browser
         browser.close()
 
@@ -102,8 +115,7 @@ class Visit:
         self.page = browser.new_page(viewport={"width": 1360, "height": 900})
         self.errors: list[str] = []
         self.remote: list[str] = []
-        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error"
-                     else None)
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
         self.page.route("**/*", self._local_only)
         self.page.goto(path.as_uri(), wait_until="load")
@@ -179,45 +191,87 @@ def test_the_grain_switch_shows_one_grain_at_a_time(visits, page):
 # Each headline number, and how to get it from the marts without the dashboards' code.
 HEADLINES = {
     "funnel_overview": {
-        **{stage: (f"select sum({stage}) from marts.funnel_conversion_by_period "
-                   "where period_grain = 'quarter'", "count")
-           for stage in ("leads", "mqls", "sals", "sqls", "opportunities", "customers",
-                         "sales_sourced_sqls")},
+        **{
+            stage: (
+                f"select sum({stage}) from marts.funnel_conversion_by_period "
+                "where period_grain = 'quarter'",
+                "count",
+            )
+            for stage in (
+                "leads",
+                "mqls",
+                "sals",
+                "sqls",
+                "opportunities",
+                "customers",
+                "sales_sourced_sqls",
+            )
+        },
         "lead_to_customer_rate": (
             "select count(distinct person_id) filter (where stage_key = 'customer') "
             "/ count(distinct person_id) filter (where stage_key = 'lead') "
-            "from marts.funnel_stage_entries where funnel_entry_stage_key = 'lead'", "rate"),
+            "from marts.funnel_stage_entries where funnel_entry_stage_key = 'lead'",
+            "rate",
+        ),
     },
     "sla": {
-        "mqls": ("select sum(mql_count) from marts.sla_compliance_by_owner "
-                 "where period_grain = 'day'", "count"),
-        **{f"{kind}_met_rate": (f"select sum({kind}_met_count) / sum({kind}_measured_count) "
-                                "from marts.sla_compliance_by_owner "
-                                "where period_grain = 'quarter'", "rate")
-           for kind in ("first_touch", "follow_up", "response")},
-        "never_touched": ("select sum(never_touched_count) from marts.sla_compliance_by_owner "
-                          "where period_grain = 'week'", "count"),
-        "acceptance_rate": ("select sum(mqls_accepted) / (sum(mqls_accepted) "
-                            "+ sum(mqls_rejected)) from marts.mql_volume_vs_target", "rate"),
-        "share_of_target": ("select mqls_delivered / monthly_mql_target "
-                            "from marts.mql_volume_vs_target where monthly_mql_target > 0 "
-                            "order by month_start desc limit 1", "rate"),
+        "mqls": (
+            "select sum(mql_count) from marts.sla_compliance_by_owner where period_grain = 'day'",
+            "count",
+        ),
+        **{
+            f"{kind}_met_rate": (
+                f"select sum({kind}_met_count) / sum({kind}_measured_count) "
+                "from marts.sla_compliance_by_owner "
+                "where period_grain = 'quarter'",
+                "rate",
+            )
+            for kind in ("first_touch", "follow_up", "response")
+        },
+        "never_touched": (
+            "select sum(never_touched_count) from marts.sla_compliance_by_owner "
+            "where period_grain = 'week'",
+            "count",
+        ),
+        "acceptance_rate": (
+            "select sum(mqls_accepted) / (sum(mqls_accepted) "
+            "+ sum(mqls_rejected)) from marts.mql_volume_vs_target",
+            "rate",
+        ),
+        "share_of_target": (
+            "select mqls_delivered / monthly_mql_target "
+            "from marts.mql_volume_vs_target where monthly_mql_target > 0 "
+            "order by month_start desc limit 1",
+            "rate",
+        ),
     },
     "closed_loop": {
         "mqls": ("select count(*) from marts.closed_loop_mql_outcomes", "count"),
-        **{o: (f"select count(*) from marts.closed_loop_mql_outcomes where outcome = '{o}'",
-               "count") for o in ("won", "recycled_to_nurture", "disqualified")},
-        "win_rate": ("select count(*) filter (where outcome = 'won') / nullif(count(*) filter "
-                     "(where outcome in ('won', 'lost')), 0) from marts.closed_loop_mql_outcomes",
-                     "rate"),
+        **{
+            o: (
+                f"select count(*) from marts.closed_loop_mql_outcomes where outcome = '{o}'",
+                "count",
+            )
+            for o in ("won", "recycled_to_nurture", "disqualified")
+        },
+        "win_rate": (
+            "select count(*) filter (where outcome = 'won') / nullif(count(*) filter "
+            "(where outcome in ('won', 'lost')), 0) from marts.closed_loop_mql_outcomes",
+            "rate",
+        ),
         "won_revenue": ("select sum(won_amount) from marts.closed_loop_mql_outcomes", "amount"),
-        "open_pipeline": ("select sum(amount) from marts.closed_loop_mql_outcomes "
-                          "where outcome = 'open'", "amount"),
+        "open_pipeline": (
+            "select sum(amount) from marts.closed_loop_mql_outcomes where outcome = 'open'",
+            "amount",
+        ),
     },
     "attribution": {
-        name: (f"""with opportunities as (select distinct opportunity_id, opportunity_amount,
+        name: (
+            f"""with opportunities as (select distinct opportunity_id, opportunity_amount,
                        is_won from marts.attribution_touchpoint_credits)
-                   select {expression} from opportunities""", kind)
+                   select {expression} from opportunities""",
+            kind,
+        )
         for name, expression, kind in (
             ("opportunities", "count(*)", "count"),
             ("pipeline", "sum(coalesce(opportunity_amount, 0))", "amount"),
@@ -232,8 +286,7 @@ HEADLINES = {
     },
     "glossary": {
         "definitions_version": ("select definitions_version from definitions.terms", "text"),
-        "signed_off_on": ("select cast(signed_off_on as varchar) from definitions.terms",
-                          "text"),
+        "signed_off_on": ("select cast(signed_off_on as varchar) from definitions.terms", "text"),
     },
 }
 
@@ -267,21 +320,29 @@ def test_headline_numbers_equal_the_marts(refreshed, visits, page):
     shown = visits[page].metrics()
     for metric, (sql, kind) in HEADLINES[page].items():
         expected = scalar(root, sql)
-        assert shown_as(shown[metric], kind) == expected_as_shown(expected, kind), \
-            (page, metric, shown[metric], expected)
+        assert shown_as(shown[metric], kind) == expected_as_shown(expected, kind), (
+            page,
+            metric,
+            shown[metric],
+            expected,
+        )
 
 
 def test_data_status_shows_the_run_and_the_sources(refreshed, visits):
     root, result = refreshed
     from orchestration.quality_checks import gate_rules
 
-    evaluations = [e.event_specific_data for e in result.all_events
-                   if e.event_type_value == "ASSET_CHECK_EVALUATION"]
+    evaluations = [
+        e.event_specific_data
+        for e in result.all_events
+        if e.event_type_value == "ASSET_CHECK_EVALUATION"
+    ]
     rules = {rule.name for rule in gate_rules()}
     shown = visits["data_status"].metrics()
     assert shown_as(shown["rules_passed"], "count") == len(gate_rules())
     assert shown_as(shown["tests_passed"], "count") == sum(
-        1 for e in evaluations if e.passed and e.check_name not in rules)
+        1 for e in evaluations if e.passed and e.check_name not in rules
+    )
     published_at = dt.datetime.fromtimestamp(published(root).stat().st_mtime, dt.UTC)
     assert shown["published_at"] == published_at.strftime("%Y-%m-%d %H:%M UTC")
     rows = visits["data_status"].page.locator("table").first.locator("tbody tr")
@@ -299,6 +360,7 @@ def test_the_index_repeats_each_pages_numbers(visits):
 
 
 # --- without a browser ------------------------------------------------------------------
+
 
 def fingerprints(folder: Path) -> dict[str, str]:
     return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
@@ -327,8 +389,10 @@ def emptied(refreshed, tmp_path) -> Path:
 
 def render(published_copy: Path, out: Path) -> dict[str, str]:
     run_status = RunStatus(dt.datetime.now(dt.UTC), (), ())
-    return {page.slug: page.path.read_text()
-            for page in render_dashboards(published_copy, out, run_status)}
+    return {
+        page.slug: page.path.read_text()
+        for page in render_dashboards(published_copy, out, run_status)
+    }
 
 
 def test_an_empty_slice_says_why(emptied, tmp_path):
@@ -339,8 +403,10 @@ def test_an_empty_slice_says_why(emptied, tmp_path):
 
     pages = render(emptied, tmp_path / "out")
 
-    assert "No opportunity has been created in the published data, so there is nothing to " \
-           "attribute." in pages["attribution"]
+    assert (
+        "No opportunity has been created in the published data, so there is nothing to "
+        "attribute." in pages["attribution"]
+    )
     assert "No MQL has ended as lost yet, so there is no reason to show." in pages["closed_loop"]
     assert "Rejection reasons" in pages["closed_loop"]  # the other outcomes still draw
     assert "No month has a target yet: too little history to derive one." in pages["sla"]
@@ -349,8 +415,9 @@ def test_an_empty_slice_says_why(emptied, tmp_path):
 
 def test_empty_marts_render_every_page_with_the_reason(emptied, tmp_path):
     with duckdb.connect(str(emptied)) as con:
-        tables = con.execute("select table_name from duckdb_tables() "
-                             "where schema_name = 'marts'").fetchall()
+        tables = con.execute(
+            "select table_name from duckdb_tables() where schema_name = 'marts'"
+        ).fetchall()
         for (table,) in tables:
             con.execute(f"delete from marts.{table}")
 

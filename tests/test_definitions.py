@@ -30,7 +30,13 @@ def definitions_with(tmp_path, monkeypatch, change) -> None:
 def test_the_agreed_definitions_file_is_valid():
     definitions = load_definitions()
     assert [s.key for s in definitions.lifecycle_stages] == [
-        "subscriber", "lead", "mql", "sal", "sql", "opportunity", "customer"
+        "subscriber",
+        "lead",
+        "mql",
+        "sal",
+        "sql",
+        "opportunity",
+        "customer",
     ]
     assert definitions.mql_rules[0].score_threshold == 60
 
@@ -69,7 +75,12 @@ def test_every_vocabulary_is_agreed_with_the_vendors_own_values():
     assert vocabularies["marketing_lifecycle_stage"].values["evangelist"] is None
     email = vocabularies["marketing_email_event_type"].values
     assert {t for t, m in email.items() if m == "delivery"} >= {
-        "SENT", "PROCESSED", "DELIVERED", "DEFERRED", "DROPPED"}
+        "SENT",
+        "PROCESSED",
+        "DELIVERED",
+        "DEFERRED",
+        "DROPPED",
+    }
     assert email["OPEN"] == "open" and email["CLICK"] == "click"
     assert vocabularies["marketing_form_type"].values["regular"] is None
 
@@ -144,7 +155,9 @@ def test_high_intent_form_types_are_agreed_form_types(tmp_path, monkeypatch):
 def _refresh_mql_check():
     """Run the MQL check and everything upstream of it, as the next scheduled run would."""
     selection = (
-        AssetSelection.assets(MQL_CHECK).upstream().required_multi_asset_neighbors()
+        AssetSelection.assets(MQL_CHECK)
+        .upstream()
+        .required_multi_asset_neighbors()
         .materializable()
     )
     result = defs.resolve_job_def("shared_funnel_refresh").execute_in_process(
@@ -156,15 +169,17 @@ def _refresh_mql_check():
 def _meeting_score_bar(threshold: int) -> int:
     """Counted straight from staging, independently of the model under test."""
     return query(
-        "select count(*) from staging.stg_marketing_automation__contacts "
-        "where lead_score >= ?", [threshold]
+        "select count(*) from staging.stg_marketing_automation__contacts where lead_score >= ?",
+        [threshold],
     )[0][0]
 
 
 def test_changing_the_score_threshold_moves_the_classification(landing, tmp_path, monkeypatch):
     _refresh_mql_check()
-    at_60 = query("select count(*) from intermediate.int_contacts_mql_rule_checked "
-                  "where meets_score_threshold")[0][0]
+    at_60 = query(
+        "select count(*) from intermediate.int_contacts_mql_rule_checked "
+        "where meets_score_threshold"
+    )[0][0]
     assert at_60 == _meeting_score_bar(60)
 
     def lower_the_bar(content):
@@ -172,8 +187,10 @@ def test_changing_the_score_threshold_moves_the_classification(landing, tmp_path
 
     definitions_with(tmp_path, monkeypatch, lower_the_bar)
     _refresh_mql_check()
-    at_30 = query("select count(*) from intermediate.int_contacts_mql_rule_checked "
-                  "where meets_score_threshold")[0][0]
+    at_30 = query(
+        "select count(*) from intermediate.int_contacts_mql_rule_checked "
+        "where meets_score_threshold"
+    )[0][0]
     assert at_30 == _meeting_score_bar(30)
     assert at_30 > at_60
     assert query("select score_threshold from definitions.mql_rules") == [(30,)]
@@ -187,23 +204,36 @@ def test_an_unknown_vendor_value_warns_is_counted_and_never_fails_the_build(refr
     from orchestration.dbt_project import dbt_resource
 
     with duckdb.connect(str(settings.warehouse_path())) as con:
-        con.execute("update raw_crm.leads set status = 'Nurturing' where id in "
-                    "(select id from raw_crm.leads order by id limit 2)")
-        con.execute("update raw_marketing_automation.email_events set type = 'MYSTERY' "
-                    "where event_id in (select event_id from "
-                    "raw_marketing_automation.email_events order by event_id limit 3)")
+        con.execute(
+            "update raw_crm.leads set status = 'Nurturing' where id in "
+            "(select id from raw_crm.leads order by id limit 2)"
+        )
+        con.execute(
+            "update raw_marketing_automation.email_events set type = 'MYSTERY' "
+            "where event_id in (select event_id from "
+            "raw_marketing_automation.email_events order by event_id limit 3)"
+        )
     build = dbt_resource().cli(
-        ["build", "--select", "stg_crm__leads stg_marketing_automation__email_events "
-         "int_vocabulary_unknown_values", "--exclude-resource-type", "unit_test"],
-        raise_on_error=False)
+        [
+            "build",
+            "--select",
+            "stg_crm__leads stg_marketing_automation__email_events int_vocabulary_unknown_values",
+            "--exclude-resource-type",
+            "unit_test",
+        ],
+        raise_on_error=False,
+    )
     assert build.wait().is_successful(), build.get_error()
     results = build.get_artifact("run_results.json")["results"]
     warned = {r["unique_id"].split(".")[2] for r in results if r["status"] == "warn"}
     assert "in_vocabulary_stg_crm__leads_lead_status__crm_lead_status" in warned
-    assert any(name.startswith("in_vocabulary_stg_marketing_automation__email_events")
-               for name in warned)
-    assert query("select vocabulary, source_value, row_count "
-                 "from intermediate.int_vocabulary_unknown_values order by 1") == [
-        ("crm_lead_status", "Nurturing", 2), ("marketing_email_event_type", "MYSTERY", 3)]
-    assert query("select lead_status_meaning from staging.stg_crm__leads "
-                 "where lead_status = 'Nurturing'") == [(None,), (None,)]
+    assert any(
+        name.startswith("in_vocabulary_stg_marketing_automation__email_events") for name in warned
+    )
+    assert query(
+        "select vocabulary, source_value, row_count "
+        "from intermediate.int_vocabulary_unknown_values order by 1"
+    ) == [("crm_lead_status", "Nurturing", 2), ("marketing_email_event_type", "MYSTERY", 3)]
+    assert query(
+        "select lead_status_meaning from staging.stg_crm__leads where lead_status = 'Nurturing'"
+    ) == [(None,), (None,)]

@@ -23,13 +23,22 @@ from ingestion.demo_exports.__main__ import main
 from ingestion.exports import SYSTEMS
 
 SMALL = {"seed": 7, "contacts": 160, "days": 20, "start": "2026-01-01"}
-PERSONAL_DOMAINS = ("gmail.com", "yahoo.com", "outlook.com", "hotmail.com", "icloud.com",
-                    "aol.com", "gmx.de", "proton.me")
+PERSONAL_DOMAINS = (
+    "gmail.com",
+    "yahoo.com",
+    "outlook.com",
+    "hotmail.com",
+    "icloud.com",
+    "aol.com",
+    "gmx.de",
+    "proton.me",
+)
 
 
 def _files(root: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*"))
-            if p.is_file()}
+    return {
+        str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()
+    }
 
 
 def _day_files(root: Path, day: str) -> dict[str, bytes]:
@@ -58,14 +67,19 @@ def sql(larger) -> duckdb.DuckDBPyConnection:
     for system, table, name in (
         ("marketing_automation", "contacts", "hs_contacts"),
         ("marketing_automation", "form_submissions", "hs_forms"),
-        ("crm", "Lead", "sf_leads"), ("crm", "Task", "sf_tasks"),
+        ("crm", "Lead", "sf_leads"),
+        ("crm", "Task", "sf_tasks"),
         ("crm", "Opportunity", "sf_opportunities"),
     ):
-        con.execute(f"CREATE TABLE {name} AS SELECT * FROM read_csv("
-                    f"'{out}/{system}/*/{table.split('.')[0]}.csv', all_varchar=true, "
-                    f"union_by_name=true, filename=true)")
-    con.execute(f"CREATE TABLE ga_events AS SELECT * FROM read_json("
-                f"'{out}/web_analytics/*/events_*.json', filename=true)")
+        con.execute(
+            f"CREATE TABLE {name} AS SELECT * FROM read_csv("
+            f"'{out}/{system}/*/{table.split('.')[0]}.csv', all_varchar=true, "
+            f"union_by_name=true, filename=true)"
+        )
+    con.execute(
+        f"CREATE TABLE ga_events AS SELECT * FROM read_json("
+        f"'{out}/web_analytics/*/events_*.json', filename=true)"
+    )
     return con
 
 
@@ -82,7 +96,8 @@ def test_every_day_folder_has_every_file_with_exactly_the_contract_columns(small
     days = [dt.date(2026, 1, 1) + dt.timedelta(d) for d in range(SMALL["days"])]
     for system in SYSTEMS:
         assert sorted(p.name for p in (small / system.name).iterdir()) == [
-            d.isoformat() for d in days]
+            d.isoformat() for d in days
+        ]
         for day in days:
             folder = small / system.name / day.isoformat()
             for spec in system.tables:
@@ -92,7 +107,8 @@ def test_every_day_folder_has_every_file_with_exactly_the_contract_columns(small
                 if system.file_format == "csv":
                     with open(folder / spec.file_name, newline="") as f:
                         assert next(csv.reader(f)) == list(spec.column_names), (
-                            folder / spec.file_name)
+                            folder / spec.file_name
+                        )
                 else:
                     path = folder / spec.file_name.replace("*", f"{day:%Y%m%d}")
                     for line in path.read_text().splitlines():
@@ -203,10 +219,13 @@ def test_mql_rule_holds_for_every_mql_but_injected_violations(sql, larger):
         WHERE hs_lifecyclestage_marketingqualifiedlead_date IS NOT NULL""").fetchall()
     assert len(rows) > 50
     assert all(score >= 60 or high_intent for *_, score, high_intent in rows)
-    assert all(employees >= 50 and industry in (
-        "Software", "Financial Services", "Healthcare", "Manufacturing", "Retail")
-        and country in ("United States", "Canada", "United Kingdom", "Germany", "Netherlands",
-                        "Australia") for _, employees, industry, country, *_ in rows)
+    assert all(
+        employees >= 50
+        and industry in ("Software", "Financial Services", "Healthcare", "Manufacturing", "Retail")
+        and country
+        in ("United States", "Canada", "United Kingdom", "Germany", "Netherlands", "Australia")
+        for _, employees, industry, country, *_ in rows
+    )
     personal = sum(domain in PERSONAL_DOMAINS for domain, *_ in rows)
     injected = next(v for k, v in summary.anomalies.items() if k.startswith("mql_rule"))
     assert personal == injected  # none unless MQL_VIOLATION_SHARE asks for them
@@ -288,8 +307,10 @@ def _load_exports(out: Path) -> duckdb.DuckDBPyConnection:
                 continue
             name = f"{system.name}__{spec.name}"
             if system.file_format == "csv":
-                source = (f"read_csv('{out}/{system.name}/*/{spec.file_name}', "
-                          "all_varchar=true, union_by_name=true, filename=true)")
+                source = (
+                    f"read_csv('{out}/{system.name}/*/{spec.file_name}', "
+                    "all_varchar=true, union_by_name=true, filename=true)"
+                )
             else:
                 source = f"read_json('{out}/{system.name}/*/events_*.json', filename=true)"
             con.execute(f"CREATE TABLE {name} AS SELECT *, {DAY_OF_FILE} AS day FROM {source}")
@@ -318,8 +339,9 @@ def _history_violations(con: duckdb.DuckDBPyConnection, first_day: str) -> list:
             if spec.optional_file:
                 continue
             columns = spec.column_names
-            created = next((c for c in ("CreatedDate", "createdate") if c in columns),
-                           spec.modified_column)
+            created = next(
+                (c for c in ("CreatedDate", "createdate") if c in columns), spec.modified_column
+            )
             for modified in dict.fromkeys([spec.modified_column, "LastModifiedDate"]):
                 if modified not in columns:
                     continue
@@ -341,8 +363,9 @@ def _late_first_exports(con: duckdb.DuckDBPyConnection, first_day: str) -> list:
     found = []
     for system in SYSTEMS:
         for spec in system.tables:
-            created = next((c for c in ("CreatedDate", "createdate")
-                            if c in spec.column_names), None)
+            created = next(
+                (c for c in ("CreatedDate", "createdate") if c in spec.column_names), None
+            )
             if system.file_format != "csv" or created is None or spec.optional_file:
                 continue
             found += con.execute(f"""
@@ -388,16 +411,16 @@ REFERENCES = (
     ("crm__leads", "MasterRecordId", ("crm__leads",)),
     ("crm__leads", "OwnerId", ("crm__users",)),
     ("crm__opportunities", "OwnerId", ("crm__users",)),
-    ("marketing_automation__form_submissions", "contact_id",
-     ("marketing_automation__contacts",)),
+    ("marketing_automation__form_submissions", "contact_id", ("marketing_automation__contacts",)),
     ("marketing_automation__email_events", "contact_id", ("marketing_automation__contacts",)),
     ("marketing_automation__email_events", "campaign_id", ("marketing_automation__campaigns",)),
-    ("marketing_automation__contacts", "hs_merged_object_ids",
-     ("marketing_automation__contacts",)),
+    ("marketing_automation__contacts", "hs_merged_object_ids", ("marketing_automation__contacts",)),
     ("marketing_automation__campaigns", "salesforce_campaign_id", ("crm__campaigns",)),
 )
-KEY = {"marketing_automation__contacts": "hs_object_id",
-       "marketing_automation__campaigns": "campaign_id"}
+KEY = {
+    "marketing_automation__contacts": "hs_object_id",
+    "marketing_automation__campaigns": "campaign_id",
+}
 
 
 def _dangling_references(con: duckdb.DuckDBPyConnection) -> list:
@@ -405,7 +428,8 @@ def _dangling_references(con: duckdb.DuckDBPyConnection) -> list:
     found = []
     for source, column, targets in REFERENCES:
         first_seen = " UNION ALL ".join(
-            f"SELECT {KEY.get(t, 'Id')}::VARCHAR AS id, day FROM {t}" for t in targets)
+            f"SELECT {KEY.get(t, 'Id')}::VARCHAR AS id, day FROM {t}" for t in targets
+        )
         found += con.execute(f"""
             WITH target AS (SELECT id, min(day) AS first_day FROM ({first_seen}) GROUP BY id)
             SELECT '{source}.{column}', s.day, s.{column}, t.first_day
@@ -422,7 +446,7 @@ def test_references_point_to_records_exported_on_or_before_the_same_day(loaded):
     later = con.execute(f"""
         SELECT o.Id, o.CreatedDate, c.Id, c.CreatedDate
         FROM crm__opportunities o JOIN crm__campaigns c ON c.Id = o.CampaignId
-        WHERE {T.format('c.CreatedDate')} > {T.format('o.CreatedDate')}""").fetchall()
+        WHERE {T.format("c.CreatedDate")} > {T.format("o.CreatedDate")}""").fetchall()
     assert later == []
     with_campaign = con.execute("""SELECT count(DISTINCT Id) FROM crm__opportunities
                                    WHERE CampaignId IS NOT NULL""").fetchone()[0]
@@ -454,9 +478,11 @@ def _session_order_violations(con: duckdb.DuckDBPyConnection) -> dict[str, list]
         SELECT {session} FROM ga_events GROUP BY ALL
         HAVING min(ts) FILTER (WHERE event_name = 'form_start')
              > min(ts) FILTER (WHERE event_name = 'form_submit')""").fetchall()
-    return {"events before session_start": before_start,
-            "form events without an earlier page_view of the form page": no_page_view,
-            "form_start after form_submit": start_after_submit}
+    return {
+        "events before session_start": before_start,
+        "form events without an earlier page_view of the form page": no_page_view,
+        "form_start after form_submit": start_after_submit,
+    }
 
 
 def test_ga4_sessions_start_with_session_start_and_forms_follow_a_page_view(loaded):
@@ -464,10 +490,13 @@ def test_ga4_sessions_start_with_session_start_and_forms_follow_a_page_view(load
     assert _session_order_violations(con) == {
         "events before session_start": [],
         "form events without an earlier page_view of the form page": [],
-        "form_start after form_submit": []}
-    counts = dict(con.execute("""SELECT event_name, count(*) FROM ga_events
+        "form_start after form_submit": [],
+    }
+    counts = dict(
+        con.execute("""SELECT event_name, count(*) FROM ga_events
                                  WHERE event_name IN ('form_start', 'form_submit')
-                                 GROUP BY 1""").fetchall())
+                                 GROUP BY 1""").fetchall()
+    )
     assert counts["form_start"] >= 50 and counts["form_submit"] >= 100
 
 
@@ -503,14 +532,21 @@ def test_work_due_outside_working_hours_waits_for_the_next_working_morning():
         return day * DAY + hours * HOUR + minutes * MINUTE
 
     clock = Clock(dt.date(2026, 1, 5))  # a Monday: day 0
-    moments = np.array([
-        at(0, 10, 15),  # Monday 10:15, working: unchanged
-        at(0, 19, 30),  # Monday 19:30 -> Tuesday 08:30
-        at(1, 6, 5),  # Tuesday 06:05 -> Tuesday 08:05
-        at(4, 18, 20),  # Friday 18:20 -> Monday 08:20
-        at(5, 14, 27),  # Saturday 14:27 -> Monday 08:27
-        at(6, 9, 0),  # Sunday 09:00 -> Monday 08:00
-    ])
+    moments = np.array(
+        [
+            at(0, 10, 15),  # Monday 10:15, working: unchanged
+            at(0, 19, 30),  # Monday 19:30 -> Tuesday 08:30
+            at(1, 6, 5),  # Tuesday 06:05 -> Tuesday 08:05
+            at(4, 18, 20),  # Friday 18:20 -> Monday 08:20
+            at(5, 14, 27),  # Saturday 14:27 -> Monday 08:27
+            at(6, 9, 0),  # Sunday 09:00 -> Monday 08:00
+        ]
+    )
     assert clock.business(moments).tolist() == [
-        at(0, 10, 15), at(1, 8, 30), at(1, 8, 5), at(7, 8, 20), at(7, 8, 27), at(7, 8, 0),
+        at(0, 10, 15),
+        at(1, 8, 30),
+        at(1, 8, 5),
+        at(7, 8, 20),
+        at(7, 8, 27),
+        at(7, 8, 0),
     ]

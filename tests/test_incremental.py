@@ -16,8 +16,7 @@ DAYS, FIRST_LOAD_DAYS = 12, 9  # seed 3 x 400 contacts: the last 3 drops merge, 
 # incremental models, without their load-bookkeeping columns (load ids differ by design,
 # and the two builds read the same files from different landing folders)
 COMPARED_MODELS = {
-    "staging.stg_web_analytics__events":
-        "* exclude (dlt_load_id, source_file), split_part(source_file, '/landing/', 2)",
+    "staging.stg_web_analytics__events": "* exclude (dlt_load_id, source_file), split_part(source_file, '/landing/', 2)",
     "intermediate.int_web_sessions_sessionized": "* exclude (last_dlt_load_id)",
 }
 
@@ -25,8 +24,7 @@ COMPARED_MODELS = {
 def refresh(root: Path, monkeypatch) -> None:
     monkeypatch.setenv(settings.DATA_DIR_ENV, str(root))
     settings.apply_environment()
-    result = defs.resolve_job_def("shared_funnel_refresh").execute_in_process(
-        raise_on_error=False)
+    result = defs.resolve_job_def("shared_funnel_refresh").execute_in_process(raise_on_error=False)
     assert result.success
 
 
@@ -41,25 +39,40 @@ def differences(left: Path, right: Path) -> dict[str, int]:
     with duckdb.connect() as con:
         con.execute(f"attach '{left}' as l (read_only)")
         con.execute(f"attach '{right}' as r (read_only)")
-        marts = [f"marts.{t}" for (t,) in con.sql(
-            "select table_name from information_schema.tables "
-            "where table_catalog = 'l' and table_schema = 'marts'").fetchall()]
+        marts = [
+            f"marts.{t}"
+            for (t,) in con.sql(
+                "select table_name from information_schema.tables "
+                "where table_catalog = 'l' and table_schema = 'marts'"
+            ).fetchall()
+        ]
         tables = {**{t: "*" for t in marts}, **COMPARED_MODELS}
         counts = {}
         for table, columns in tables.items():
-            counts[table] = sum(con.sql(
-                f"select count(*) from (select {columns} from {a}.{table} "
-                f"except all select {columns} from {b}.{table})").fetchall()[0][0]
-                for a, b in (("l", "r"), ("r", "l")))
+            counts[table] = sum(
+                con.sql(
+                    f"select count(*) from (select {columns} from {a}.{table} "
+                    f"except all select {columns} from {b}.{table})"
+                ).fetchall()[0][0]
+                for a, b in (("l", "r"), ("r", "l"))
+            )
         return counts
 
 
 def drop_features(exports: Path, earlier: list[str], later: list[str]) -> dict[str, bool]:
     """Whether the later drops update records loaded before, merge records, and carry web
     hits of an earlier day."""
+
     def files(system: str, name: str, days: list[str]) -> str:
-        return "[" + ", ".join(f"'{exports / system / d / name}'" for d in days
-                               if (exports / system / d / name).exists()) + "]"
+        return (
+            "["
+            + ", ".join(
+                f"'{exports / system / d / name}'"
+                for d in days
+                if (exports / system / d / name).exists()
+            )
+            + "]"
+        )
 
     def csv(system: str, name: str, days: list[str]) -> str:
         return f"read_csv({files(system, name, days)}, all_varchar = true, union_by_name = true)"
@@ -67,18 +80,24 @@ def drop_features(exports: Path, earlier: list[str], later: list[str]) -> dict[s
     with duckdb.connect() as con:
         late_updates = con.sql(
             f"select count(*) from {csv('crm', 'Lead.csv', later)} "
-            f"where Id in (select Id from {csv('crm', 'Lead.csv', earlier)})").fetchall()[0][0]
-        merges = con.sql(
-            f"select count(*) from {csv('marketing_automation', 'contacts.csv', later)} "
-            "where coalesce(hs_merged_object_ids, '') <> ''").fetchall()[0][0] + con.sql(
-            f"select count(*) from {csv('crm', 'Lead.csv', later)} "
-            "where coalesce(MasterRecordId, '') <> ''").fetchall()[0][0]
+            f"where Id in (select Id from {csv('crm', 'Lead.csv', earlier)})"
+        ).fetchall()[0][0]
+        merges = (
+            con.sql(
+                f"select count(*) from {csv('marketing_automation', 'contacts.csv', later)} "
+                "where coalesce(hs_merged_object_ids, '') <> ''"
+            ).fetchall()[0][0]
+            + con.sql(
+                f"select count(*) from {csv('crm', 'Lead.csv', later)} "
+                "where coalesce(MasterRecordId, '') <> ''"
+            ).fetchall()[0][0]
+        )
         web = [str(p) for d in later for p in (exports / "web_analytics" / d).glob("*.json")]
         late_hits = con.sql(
             f"select count(*) from read_json({web}, columns = {{'event_date': 'VARCHAR'}}) "
-            f"where event_date < '{later[0].replace('-', '')}'").fetchall()[0][0]
-    return {"late_updates": late_updates > 0, "merges": merges > 0,
-            "late_web_hits": late_hits > 0}
+            f"where event_date < '{later[0].replace('-', '')}'"
+        ).fetchall()[0][0]
+    return {"late_updates": late_updates > 0, "merges": merges > 0, "late_web_hits": late_hits > 0}
 
 
 @pytest.fixture(scope="module")
@@ -93,7 +112,10 @@ def test_daily_drops_built_incrementally_equal_a_full_rebuild(exports, tmp_path,
     later = days[FIRST_LOAD_DAYS:]
     # the drops after the first load carry what makes incremental hard
     assert drop_features(exports, days[:FIRST_LOAD_DAYS], later) == {
-        "late_updates": True, "merges": True, "late_web_hits": True}
+        "late_updates": True,
+        "merges": True,
+        "late_web_hits": True,
+    }
     incremental = tmp_path / "incremental"
     deliver(exports, incremental, days[:FIRST_LOAD_DAYS])
     refresh(incremental, monkeypatch)

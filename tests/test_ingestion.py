@@ -90,37 +90,74 @@ def test_a_next_day_drop_loads_only_the_new_files(landing):
 def test_the_latest_version_wins_by_modified_timestamp_not_file_order(data_dir):
     day1 = settings.landing_dir() / "crm" / "2026-01-01" / "Lead.csv"
     day2 = settings.landing_dir() / "crm" / "2026-01-02" / "Lead.csv"
-    write_csv(day1, LEAD_HEADER, [
-        lead(Id="00Q000000000000001", Status="Open - Not Contacted",
-             SystemModstamp="2026-01-01T10:00:00.000+0000"),
-        # the same record exported twice in one file
-        lead(Id="00Q000000000000001", Status="Open - Not Contacted",
-             SystemModstamp="2026-01-01T10:00:00.000+0000"),
-    ])
+    write_csv(
+        day1,
+        LEAD_HEADER,
+        [
+            lead(
+                Id="00Q000000000000001",
+                Status="Open - Not Contacted",
+                SystemModstamp="2026-01-01T10:00:00.000+0000",
+            ),
+            # the same record exported twice in one file
+            lead(
+                Id="00Q000000000000001",
+                Status="Open - Not Contacted",
+                SystemModstamp="2026-01-01T10:00:00.000+0000",
+            ),
+        ],
+    )
     # In day 2 the newest version comes first and an older one last.
-    write_csv(day2, LEAD_HEADER, [
-        lead(Id="00Q000000000000001", Status="Accepted",
-             SystemModstamp="2026-01-02T09:00:00.000+0000"),
-        lead(Id="00Q000000000000001", Status="Working - Contacted",
-             SystemModstamp="2026-01-01T23:00:00.000+0000"),
-    ])
+    write_csv(
+        day2,
+        LEAD_HEADER,
+        [
+            lead(
+                Id="00Q000000000000001",
+                Status="Accepted",
+                SystemModstamp="2026-01-02T09:00:00.000+0000",
+            ),
+            lead(
+                Id="00Q000000000000001",
+                Status="Working - Contacted",
+                SystemModstamp="2026-01-01T23:00:00.000+0000",
+            ),
+        ],
+    )
     load(CRM)
     assert query("select id, status from raw_crm.leads") == [("00Q000000000000001", "Accepted")]
 
 
 def test_a_later_update_replaces_the_earlier_version(data_dir):
     landing = settings.landing_dir() / "crm"
-    write_csv(landing / "2026-01-01" / "Lead.csv", LEAD_HEADER, [
-        lead(Id="00Q000000000000001", Status="Open - Not Contacted",
-             SystemModstamp="2026-01-01T10:00:00.000+0000"),
-        lead(Id="00Q000000000000002", Status="Open - Not Contacted",
-             SystemModstamp="2026-01-01T11:00:00.000+0000"),
-    ])
+    write_csv(
+        landing / "2026-01-01" / "Lead.csv",
+        LEAD_HEADER,
+        [
+            lead(
+                Id="00Q000000000000001",
+                Status="Open - Not Contacted",
+                SystemModstamp="2026-01-01T10:00:00.000+0000",
+            ),
+            lead(
+                Id="00Q000000000000002",
+                Status="Open - Not Contacted",
+                SystemModstamp="2026-01-01T11:00:00.000+0000",
+            ),
+        ],
+    )
     load(CRM)
-    write_csv(landing / "2026-01-02" / "Lead.csv", LEAD_HEADER, [
-        lead(Id="00Q000000000000002", Status="Qualified",
-             SystemModstamp="2026-01-02T08:00:00.000+0000"),
-    ])
+    write_csv(
+        landing / "2026-01-02" / "Lead.csv",
+        LEAD_HEADER,
+        [
+            lead(
+                Id="00Q000000000000002",
+                Status="Qualified",
+                SystemModstamp="2026-01-02T08:00:00.000+0000",
+            ),
+        ],
+    )
     load(CRM)
     assert query("select id, status from raw_crm.leads order by id") == [
         ("00Q000000000000001", "Open - Not Contacted"),
@@ -164,8 +201,14 @@ def test_unparseable_rows_are_quarantined_with_file_line_and_reason(landing):
     assert query(
         "select _source_file, line_number, reason, record "
         "from raw_crm.quarantined_rows where table_name = 'leads'"
-    ) == [(str(leads_file), line_of_bad_row, "unparseable CSV: unexpected end of data",
-           '00Q9,"an unterminated quote\n')]
+    ) == [
+        (
+            str(leads_file),
+            line_of_bad_row,
+            "unparseable CSV: unexpected end of data",
+            '00Q9,"an unterminated quote\n',
+        )
+    ]
     assert query(
         "select _source_file, line_number, reason from raw_web_analytics.quarantined_rows"
     ) == [(str(events_file), events_lines, "malformed JSON")]
@@ -173,17 +216,21 @@ def test_unparseable_rows_are_quarantined_with_file_line_and_reason(landing):
     assert query(
         f"select count(*) from raw_web_analytics.events where _source_file = '{events_file}'"
     ) == [(events_lines - 1,)]
-    assert query(
-        f"select count(*) > 0 from raw_crm.leads where _source_file = '{leads_file}'"
-    ) == [(True,)]
+    assert query(f"select count(*) > 0 from raw_crm.leads where _source_file = '{leads_file}'") == [
+        (True,)
+    ]
 
 
 def test_a_keyed_row_without_its_key_or_modified_time_is_quarantined(data_dir):
-    write_csv(settings.landing_dir() / "crm" / "2026-01-01" / "Lead.csv", LEAD_HEADER, [
-        lead(Id="00Q000000000000001", SystemModstamp="2026-01-01T10:00:00.000+0000"),
-        lead(Id="", Email="nokey@example.com", SystemModstamp="2026-01-01T10:00:00.000+0000"),
-        lead(Id="00Q000000000000003", SystemModstamp="yesterday"),
-    ])
+    write_csv(
+        settings.landing_dir() / "crm" / "2026-01-01" / "Lead.csv",
+        LEAD_HEADER,
+        [
+            lead(Id="00Q000000000000001", SystemModstamp="2026-01-01T10:00:00.000+0000"),
+            lead(Id="", Email="nokey@example.com", SystemModstamp="2026-01-01T10:00:00.000+0000"),
+            lead(Id="00Q000000000000003", SystemModstamp="yesterday"),
+        ],
+    )
     load(CRM)
     assert query("select id from raw_crm.leads") == [("00Q000000000000001",)]
     reasons = query("select reason from raw_crm.quarantined_rows order by reason")
@@ -192,10 +239,16 @@ def test_a_keyed_row_without_its_key_or_modified_time_is_quarantined(data_dir):
 
 def test_an_unknown_column_is_added_not_dropped(data_dir):
     header = [*LEAD_HEADER, "Lead_Grade__c"]
-    write_csv(settings.landing_dir() / "crm" / "2026-01-01" / "Lead.csv", header, [
-        {**lead(Id="00Q000000000000001", SystemModstamp="2026-01-01T10:00:00.000+0000"),
-         "Lead_Grade__c": "A"},
-    ])
+    write_csv(
+        settings.landing_dir() / "crm" / "2026-01-01" / "Lead.csv",
+        header,
+        [
+            {
+                **lead(Id="00Q000000000000001", SystemModstamp="2026-01-01T10:00:00.000+0000"),
+                "Lead_Grade__c": "A",
+            },
+        ],
+    )
     load(CRM)
     assert query("select lead_grade__c from raw_crm.leads") == [("A",)]
 
@@ -236,8 +289,7 @@ def test_exports_load_from_a_non_local_filesystem_by_configuration(landing, monk
     finally:
         memory.rm(root.rsplit("/", 1)[0], recursive=True)
     local_rows = sum(
-        sum(1 for _ in csv.DictReader(path.open()))
-        for path in (landing / "crm").glob("*/Lead.csv")
+        sum(1 for _ in csv.DictReader(path.open())) for path in (landing / "crm").glob("*/Lead.csv")
     )
     assert loaded["leads"] == local_rows > 0
     files = query("select distinct _source_file from raw_crm.leads")

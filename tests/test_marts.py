@@ -26,15 +26,20 @@ def test_funnel_counts_equal_the_stage_entries_in_the_journey():
                sum(opportunities), sum(customers)
         from marts.funnel_conversion_by_period where period_grain = 'month'
         group by 1 order by 1""")
-    journey = query("""
+    journey = query(
+        """
         select cast(date_trunc('month', occurred_at) as date),
                {}
         from marts.customer_journey where touchpoint_type = 'stage_entered'
         group by 1 having count(distinct case when stage_key <> 'subscriber'
                                               then person_id end) > 0
-        order by 1""".format(", ".join(
-        f"count(distinct case when stage_key = '{stage}' then person_id end)"
-        for stage in ("lead", "mql", "sal", "sql", "opportunity", "customer"))))
+        order by 1""".format(
+            ", ".join(
+                f"count(distinct case when stage_key = '{stage}' then person_id end)"
+                for stage in ("lead", "mql", "sal", "sql", "opportunity", "customer")
+            )
+        )
+    )
     assert funnel == journey
     assert sum(row[2] for row in funnel) > 0  # MQLs exist, the comparison is not empty
 
@@ -50,7 +55,8 @@ def test_attributed_revenue_sums_to_won_revenue_under_every_model():
         select attribution_model, sum(attributed_revenue), sum(attributed_pipeline)
         from marts.attribution_touchpoint_credits group by 1 order by 1""")
     assert [model for model, *_ in by_model] == sorted(
-        ["first_touch", "last_touch", "linear", "u_shaped", "w_shaped", "time_decay"])
+        ["first_touch", "last_touch", "linear", "u_shaped", "w_shaped", "time_decay"]
+    )
     for model, revenue, attributed_pipeline in by_model:
         assert float(revenue) == pytest.approx(float(won)), model
         assert float(attributed_pipeline) == pytest.approx(float(pipeline)), model
@@ -58,23 +64,33 @@ def test_attributed_revenue_sums_to_won_revenue_under_every_model():
 
 def test_every_mql_has_one_outcome_and_the_crm_count_matches_marketing_s_target_mart():
     mqls = query("select count(*) from intermediate.int_mqls_sla_measured")[0][0]
-    outcomes = query("select outcome, count(*) from marts.closed_loop_mql_outcomes "
-                     "group by 1")
+    outcomes = query("select outcome, count(*) from marts.closed_loop_mql_outcomes group by 1")
     assert sum(count for _, count in outcomes) == mqls > 0
     assert {outcome for outcome, _ in outcomes} <= {
-        "won", "lost", "disqualified", "recycled_to_nurture", "open"}
-    delivered = query("select month_start, mqls_delivered from marts.mql_volume_vs_target "
-                      "order by 1")
-    reconciled = query("select month_start, crm_mqls from marts.mql_reconciliation_by_month "
-                       "where crm_mqls > 0 order by 1")
+        "won",
+        "lost",
+        "disqualified",
+        "recycled_to_nurture",
+        "open",
+    }
+    delivered = query(
+        "select month_start, mqls_delivered from marts.mql_volume_vs_target order by 1"
+    )
+    reconciled = query(
+        "select month_start, crm_mqls from marts.mql_reconciliation_by_month "
+        "where crm_mqls > 0 order by 1"
+    )
     assert delivered == reconciled
 
 
 def test_revenue_by_acquisition_adds_up_to_the_crm():
-    won = query("select coalesce(sum(amount), 0) from staging.stg_crm__opportunities "
-                "where is_won and not is_deleted")[0][0]
-    by_acquisition = query("select coalesce(sum(won_revenue), 0) "
-                           "from marts.revenue_by_acquisition")[0][0]
+    won = query(
+        "select coalesce(sum(amount), 0) from staging.stg_crm__opportunities "
+        "where is_won and not is_deleted"
+    )[0][0]
+    by_acquisition = query(
+        "select coalesce(sum(won_revenue), 0) from marts.revenue_by_acquisition"
+    )[0][0]
     assert float(by_acquisition) == pytest.approx(float(won))
 
 
@@ -91,8 +107,11 @@ def vendor_built(tmp_path_factory):
     from dagster import DagsterEventType
 
     root = tmp_path_factory.mktemp("vendor") / "data"
-    for folder, system in (("salesforce_default_org", "crm"),
-                           ("hubspot_v3", "marketing_automation"), ("ga4", "web_analytics")):
+    for folder, system in (
+        ("salesforce_default_org", "crm"),
+        ("hubspot_v3", "marketing_automation"),
+        ("ga4", "web_analytics"),
+    ):
         shutil.copytree(VENDOR / folder / system, root / "landing" / system)
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv(settings.DATA_DIR_ENV, str(root))
@@ -100,9 +119,13 @@ def vendor_built(tmp_path_factory):
         from orchestration.definitions import defs
 
         result = defs.resolve_job_def("shared_funnel_refresh").execute_in_process(
-            raise_on_error=False)
-    failed = {event.step_key for event in result.all_events
-              if event.event_type == DagsterEventType.STEP_FAILURE}
+            raise_on_error=False
+        )
+    failed = {
+        event.step_key
+        for event in result.all_events
+        if event.event_type == DagsterEventType.STEP_FAILURE
+    }
     return root, failed
 
 
@@ -112,12 +135,15 @@ def test_vendor_exports_build_and_place_every_person_in_one_stage(vendor_built, 
     # dbt builds: the org's own values (a custom HubSpot stage) warn, nothing fails
     assert not {step for step in failed_steps if step.startswith("transform")}, failed_steps
     assert query("select count(*) from intermediate.int_persons_identified") == [(9,)]
-    current = dict(query(
-        "select persons.primary_email, count(stages.stage_key) "
-        "from intermediate.int_persons_identified as persons "
-        "left join intermediate.int_lifecycle_stages_entered as stages "
-        "on stages.person_id = persons.person_id and stages.is_current_stage "
-        "group by 1"))
+    current = dict(
+        query(
+            "select persons.primary_email, count(stages.stage_key) "
+            "from intermediate.int_persons_identified as persons "
+            "left join intermediate.int_lifecycle_stages_entered as stages "
+            "on stages.person_id = persons.person_id and stages.is_current_stage "
+            "group by 1"
+        )
+    )
     assert set(current.values()) == {1}, current
     # the CRM-only people enter the funnel with their first CRM record
     assert query(
@@ -126,36 +152,51 @@ def test_vendor_exports_build_and_place_every_person_in_one_stage(vendor_built, 
         "inner join intermediate.int_lifecycle_stages_entered as stages "
         "on stages.person_id = persons.person_id "
         "where persons.primary_email in "
-        "('erin.walsh@hooli.example', 'ivan.petrov@acmerobotics.example') order by 1") == [
-        ("erin.walsh@hooli.example", "lead", "crm: Lead.CreatedDate",
-         dt.datetime(2026, 3, 2, 13, 0)),
-        ("ivan.petrov@acmerobotics.example", "lead", "crm: Contact.CreatedDate",
-         dt.datetime(2026, 3, 2, 15, 20)),
+        "('erin.walsh@hooli.example', 'ivan.petrov@acmerobotics.example') order by 1"
+    ) == [
+        (
+            "erin.walsh@hooli.example",
+            "lead",
+            "crm: Lead.CreatedDate",
+            dt.datetime(2026, 3, 2, 13, 0),
+        ),
+        (
+            "ivan.petrov@acmerobotics.example",
+            "lead",
+            "crm: Contact.CreatedDate",
+            dt.datetime(2026, 3, 2, 15, 20),
+        ),
     ]
 
 
 def test_vendor_exports_date_outcomes_from_lead_history_and_keep_consent_pings_apart(
-        vendor_built, monkeypatch):
+    vendor_built, monkeypatch
+):
     root, _ = vendor_built
     monkeypatch.setenv(settings.DATA_DIR_ENV, str(root))
     # a default org has no custom date fields: Farid's Closed - Not Converted is dated by
     # his LeadHistory Status change (16:05), and has no reason
     assert query(
         "select lead_id, disqualified_at, disqualified_at_source, disqualified_reason "
-        "from intermediate.int_crm_leads_stage_timed where disqualified_at is not null") == [
-        ("00QHs000007mFf6MAE", dt.datetime(2026, 3, 2, 16, 5), "lead_history", None)]
+        "from intermediate.int_crm_leads_stage_timed where disqualified_at is not null"
+    ) == [("00QHs000007mFf6MAE", dt.datetime(2026, 3, 2, 16, 5), "lead_history", None)]
     # two consent pings: staged and counted, in no identity or session
-    assert query("select count(*) from staging.stg_web_analytics__events "
-                 "where is_consent_ping") == [(2,)]
-    assert query("select count(*) from intermediate.int_identities_linked "
-                 "where identity_kind = 'web_client'") == [(3,)]
+    assert query(
+        "select count(*) from staging.stg_web_analytics__events where is_consent_ping"
+    ) == [(2,)]
+    assert query(
+        "select count(*) from intermediate.int_identities_linked where identity_kind = 'web_client'"
+    ) == [(3,)]
     # only Alice's browser names her (GA4 user_id = her HubSpot id)
-    assert query("select primary_email from intermediate.int_persons_identified "
-                 "where web_client_count > 0") == [("alice.moreno@acmerobotics.example",)]
+    assert query(
+        "select primary_email from intermediate.int_persons_identified where web_client_count > 0"
+    ) == [("alice.moreno@acmerobotics.example",)]
     # HubSpot e-mail events carry no contact id: the opens and clicks are joined by address
-    assert query("select count(*) from intermediate.int_journey_touchpoints "
-                 "where touchpoint_type = 'email_engagement'") == [(6,)]
+    assert query(
+        "select count(*) from intermediate.int_journey_touchpoints "
+        "where touchpoint_type = 'email_engagement'"
+    ) == [(6,)]
     # the portal's custom lifecycle stage is the one value no vocabulary lists
-    assert query("select vocabulary, source_value, row_count "
-                 "from intermediate.int_vocabulary_unknown_values") == [
-        ("marketing_lifecycle_stage", "93710285", 1)]
+    assert query(
+        "select vocabulary, source_value, row_count from intermediate.int_vocabulary_unknown_values"
+    ) == [("marketing_lifecycle_stage", "93710285", 1)]

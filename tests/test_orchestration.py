@@ -99,9 +99,7 @@ def test_one_bad_source_does_not_stop_the_others(landing):
         writer.writeheader()
         writer.writerows(rows)
 
-    result = materialize(
-        ingestion_assets, resources=defs.resources, raise_on_error=False
-    )
+    result = materialize(ingestion_assets, resources=defs.resources, raise_on_error=False)
     assert not result.success
     failures = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
     assert [e.step_key for e in failures] == ["load_crm"]
@@ -112,8 +110,7 @@ def test_one_bad_source_does_not_stop_the_others(landing):
         assert all(table_counts(system.dataset).get(t.name, 0) > 0 for t in system.tables)
 
 
-def test_make_demo_loads_the_good_sources_and_prints_its_summary_when_one_fails(landing,
-                                                                                 capsys):
+def test_make_demo_loads_the_good_sources_and_prints_its_summary_when_one_fails(landing, capsys):
     day = sorted(p.name for p in (landing / "crm").iterdir())[0]
     broken = landing / "crm" / day / "Lead.csv"
     with broken.open() as handle:
@@ -134,8 +131,9 @@ def test_make_demo_loads_the_good_sources_and_prints_its_summary_when_one_fails(
     assert f"{broken}: missing required column(s) Email, Status" in out
     assert "held back (an upstream step failed): " in out and "transform_models" in out
     # The summary's table: the other sources loaded, the CRM did not.
-    lines = {line.split()[0]: line.split()[1:] for line in out.splitlines()
-             if line.startswith("raw_")}
+    lines = {
+        line.split()[0]: line.split()[1:] for line in out.splitlines() if line.startswith("raw_")
+    }
     assert lines["raw_marketing_automation.contacts"][0] != "0"
     assert lines["raw_web_analytics.events"][0] != "0"
     assert lines["raw_crm.leads"][0] == "0"

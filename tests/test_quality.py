@@ -22,14 +22,17 @@ PUBLISHED = "publish/shared_funnel_marts"
 def run(job: str):
     """Run a job in process; its (model, check) -> evaluation and the assets it materialized."""
     result = defs.resolve_job_def(job).execute_in_process(
-        instance=DagsterInstance.ephemeral(), raise_on_error=False)
+        instance=DagsterInstance.ephemeral(), raise_on_error=False
+    )
     checks = {
-        (e.event_specific_data.asset_key.path[-1], e.event_specific_data.check_name):
-            e.event_specific_data
-        for e in result.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"
+        (
+            e.event_specific_data.asset_key.path[-1],
+            e.event_specific_data.check_name,
+        ): e.event_specific_data
+        for e in result.all_events
+        if e.event_type_value == "ASSET_CHECK_EVALUATION"
     }
-    materialized = {e.asset_key.to_user_string()
-                    for e in result.get_asset_materialization_events()}
+    materialized = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
     return checks, materialized
 
 
@@ -48,20 +51,32 @@ def fingerprint() -> str:
 def test_clean_data_passes_every_check_and_publishes(refreshed):
     root, result = refreshed
     assert result.success
-    evaluations = [e.event_specific_data for e in result.all_events
-                   if e.event_type_value == "ASSET_CHECK_EVALUATION"]
+    evaluations = [
+        e.event_specific_data
+        for e in result.all_events
+        if e.event_type_value == "ASSET_CHECK_EVALUATION"
+    ]
     failed = [(e.asset_key.to_user_string(), e.check_name) for e in evaluations if not e.passed]
     assert failed == []
     from orchestration.quality_checks import gate_rules
 
-    assert len(gate_checks({(e.asset_key.path[-1], e.check_name): e for e in evaluations})) \
-        == len(gate_rules()) >= 12
+    assert (
+        len(gate_checks({(e.asset_key.path[-1], e.check_name): e for e in evaluations}))
+        == len(gate_rules())
+        >= 12
+    )
     published = root / "outputs" / "shared_funnel.duckdb"
     with duckdb.connect(str(published), read_only=True) as con:
-        tables = {t for (t,) in con.sql("select table_name from information_schema.tables "
-                                         "where table_schema = 'marts'").fetchall()}
-        summary = con.sql("select rule_name, exceptions, status, blocks_publishing "
-                          "from quality.rule_exception_summary").fetchall()
+        tables = {
+            t
+            for (t,) in con.sql(
+                "select table_name from information_schema.tables where table_schema = 'marts'"
+            ).fetchall()
+        }
+        summary = con.sql(
+            "select rule_name, exceptions, status, blocks_publishing "
+            "from quality.rule_exception_summary"
+        ).fetchall()
         listed = con.execute("select count(*) from quality.rule_exceptions").fetchone()[0]
     assert {"customer_journey", "sla_compliance_by_owner"} <= tables
     from quality.rules import DEFINITION_RULES
@@ -75,35 +90,47 @@ def test_clean_data_passes_every_check_and_publishes(refreshed):
 # Each rule, and a change to the warehouse that breaks it and nothing else. The changes
 # are made to the tables the rule reads, on a copy of a clean refresh; the last test below
 # goes through the exports and the whole pipeline instead.
-FIRST_MQL = ("(select min(contact_id) from intermediate.int_contacts_mql_rule_checked "
-             "where is_mql)")
-PERSON_WITH = ("(select min(person_id) from intermediate.int_lifecycle_stages_entered "
-               "where stage_key = '{}')")
+FIRST_MQL = "(select min(contact_id) from intermediate.int_contacts_mql_rule_checked where is_mql)"
+PERSON_WITH = (
+    "(select min(person_id) from intermediate.int_lifecycle_stages_entered where stage_key = '{}')"
+)
 VIOLATIONS = {
-    ("int_contacts_mql_rule_checked", "mql_meets_rule_in_force"):
-        "update intermediate.int_contacts_mql_rule_checked set email_domain = 'gmail.com' "
-        f"where contact_id = {FIRST_MQL}",
-    ("int_lifecycle_stages_entered", "stage_timestamps_never_go_backwards"):
-        "update intermediate.int_lifecycle_stages_entered "
-        "set entered_at = entered_at - interval 400 day "
-        f"where stage_key = 'mql' and person_id = {PERSON_WITH.format('mql')}",
-    ("int_lifecycle_stages_entered", "every_known_person_has_a_stage"):
-        "delete from intermediate.int_lifecycle_stages_entered "
-        f"where person_id = {PERSON_WITH.format('lead')}",
-    ("int_lifecycle_stages_entered", "one_current_stage_per_person"):
-        "update intermediate.int_lifecycle_stages_entered set is_current_stage = true "
-        f"where stage_key = 'lead' and person_id = {PERSON_WITH.format('mql')}",
-    ("int_lifecycle_stages_entered", "sql_without_prior_mql_is_sales_sourced"):
-        "update intermediate.int_lifecycle_stages_entered "
-        "set is_sales_sourced_sql = not coalesce(is_sales_sourced_sql, false) "
-        f"where stage_key = 'sql' and person_id = {PERSON_WITH.format('sql')}",
-    ("stg_crm__opportunities", "every_opportunity_has_an_account"):
-        "update raw_crm.opportunities set account_id = null "
-        "where id = (select min(id) from raw_crm.opportunities)",
+    (
+        "int_contacts_mql_rule_checked",
+        "mql_meets_rule_in_force",
+    ): "update intermediate.int_contacts_mql_rule_checked set email_domain = 'gmail.com' "
+    f"where contact_id = {FIRST_MQL}",
+    (
+        "int_lifecycle_stages_entered",
+        "stage_timestamps_never_go_backwards",
+    ): "update intermediate.int_lifecycle_stages_entered "
+    "set entered_at = entered_at - interval 400 day "
+    f"where stage_key = 'mql' and person_id = {PERSON_WITH.format('mql')}",
+    (
+        "int_lifecycle_stages_entered",
+        "every_known_person_has_a_stage",
+    ): "delete from intermediate.int_lifecycle_stages_entered "
+    f"where person_id = {PERSON_WITH.format('lead')}",
+    (
+        "int_lifecycle_stages_entered",
+        "one_current_stage_per_person",
+    ): "update intermediate.int_lifecycle_stages_entered set is_current_stage = true "
+    f"where stage_key = 'lead' and person_id = {PERSON_WITH.format('mql')}",
+    (
+        "int_lifecycle_stages_entered",
+        "sql_without_prior_mql_is_sales_sourced",
+    ): "update intermediate.int_lifecycle_stages_entered "
+    "set is_sales_sourced_sql = not coalesce(is_sales_sourced_sql, false) "
+    f"where stage_key = 'sql' and person_id = {PERSON_WITH.format('sql')}",
+    (
+        "stg_crm__opportunities",
+        "every_opportunity_has_an_account",
+    ): "update raw_crm.opportunities set account_id = null "
+    "where id = (select min(id) from raw_crm.opportunities)",
     ("int_lifecycle_stages_entered", "every_customer_has_a_won_opportunity"):
-        # a person without a won deal becomes a customer (their new, furthest stage)
-        f"""update intermediate.int_lifecycle_stages_entered set is_current_stage = false
-            where person_id = {PERSON_WITH.format('mql')};
+    # a person without a won deal becomes a customer (their new, furthest stage)
+    f"""update intermediate.int_lifecycle_stages_entered set is_current_stage = false
+            where person_id = {PERSON_WITH.format("mql")};
             insert into intermediate.int_lifecycle_stages_entered by name
             select person_id, 'customer' as stage_key,
                    (select stage_order from definitions.lifecycle_stages
@@ -111,21 +138,26 @@ VIOLATIONS = {
                    max(entered_at) + interval 1 day as entered_at, true as is_current_stage,
                    false as is_inferred, false as is_retroactive
             from intermediate.int_lifecycle_stages_entered
-            where person_id = {PERSON_WITH.format('mql')} group by person_id""",
-    ("int_persons_acquired", "every_lead_has_a_source"):
-        "update intermediate.int_persons_acquired set acquisition_channel_key = 'unmapped' "
-        f"where person_id = {PERSON_WITH.format('lead')}",
-    ("int_mqls_sla_measured", "sla_fields_match_their_timestamps"):
-        "update intermediate.int_mqls_sla_measured "
-        "set business_hours_to_first_touch = 99, is_first_touch_sla_met = true "
-        "where lead_id = (select min(lead_id) from intermediate.int_mqls_sla_measured "
-        "where first_touch_at is not null)",
-    ("customer_journey", "no_duplicates_at_grain"):
-        "insert into marts.customer_journey "
-        "select * from marts.customer_journey order by touchpoint_id limit 1",
-    ("sla_compliance_by_owner", "rates_between_0_and_1"):
-        "update marts.sla_compliance_by_owner set first_touch_met_rate = 1.5 "
-        "where period_grain = 'quarter'",
+            where person_id = {PERSON_WITH.format("mql")} group by person_id""",
+    (
+        "int_persons_acquired",
+        "every_lead_has_a_source",
+    ): "update intermediate.int_persons_acquired set acquisition_channel_key = 'unmapped' "
+    f"where person_id = {PERSON_WITH.format('lead')}",
+    (
+        "int_mqls_sla_measured",
+        "sla_fields_match_their_timestamps",
+    ): "update intermediate.int_mqls_sla_measured "
+    "set business_hours_to_first_touch = 99, is_first_touch_sla_met = true "
+    "where lead_id = (select min(lead_id) from intermediate.int_mqls_sla_measured "
+    "where first_touch_at is not null)",
+    ("customer_journey", "no_duplicates_at_grain"): "insert into marts.customer_journey "
+    "select * from marts.customer_journey order by touchpoint_id limit 1",
+    (
+        "sla_compliance_by_owner",
+        "rates_between_0_and_1",
+    ): "update marts.sla_compliance_by_owner set first_touch_met_rate = 1.5 "
+    "where period_grain = 'quarter'",
 }
 
 
@@ -184,9 +216,14 @@ def test_the_definition_rules_are_the_agreed_ones():
 
     assert set(DEFINITION_RULES) == set(VIOLATED_RECORD)
     integrity = {rule.name for rule in gate_rules() if not rule.is_definition}
-    assert integrity == {"one_current_stage_per_person", "sql_without_prior_mql_is_sales_sourced",
-                         "sla_fields_match_their_timestamps", "no_duplicates_at_grain",
-                         "funnel_counts_reconcile_with_the_journey", "rates_between_0_and_1"}
+    assert integrity == {
+        "one_current_stage_per_person",
+        "sql_without_prior_mql_is_sales_sourced",
+        "sla_fields_match_their_timestamps",
+        "no_duplicates_at_grain",
+        "funnel_counts_reconcile_with_the_journey",
+        "rates_between_0_and_1",
+    }
 
 
 def test_a_tolerance_is_a_share_or_a_count():
@@ -196,15 +233,15 @@ def test_a_tolerance_is_a_share_or_a_count():
     assert RuleTolerance(max_share=0.0001).allowed(294_188) == 29
     assert RuleTolerance(max_share=0.0001).allowed(9_999) == 0
     assert RuleTolerance(max_share=0.5).allowed(2) == 1
-    for wrong in ({}, {"max_share": 0.1, "max_count": 1}, {"max_share": 1.5},
-                  {"max_count": -1}):
+    for wrong in ({}, {"max_share": 0.1, "max_count": 1}, {"max_share": 1.5}, {"max_count": -1}):
         with pytest.raises(ValueError):
             RuleTolerance(**wrong)
 
 
 @pytest.mark.parametrize("guarded", DEFINITION_VIOLATIONS, ids=lambda key: "/".join(key))
 def test_a_definition_violation_within_tolerance_publishes_and_lists_the_record(
-        refreshed_copy, tmp_path, monkeypatch, guarded):
+    refreshed_copy, tmp_path, monkeypatch, guarded
+):
     """Within the tolerance the rule warns instead of blocking; the record is published in
     quality.rule_exceptions with the source systems' own ids and shown on data status."""
     from orchestration.quality_checks import failed_checks
@@ -240,41 +277,63 @@ def test_a_definition_violation_within_tolerance_publishes_and_lists_the_record(
         if row["person_id"] is None:  # an opportunity without a contact has no person
             continue
         # the source ids are the person's own, as int_persons_identified lists them
-        [person] = query("select marketing_contact_ids, crm_lead_ids, crm_contact_ids, "
-                         "primary_email from intermediate.int_persons_identified "
-                         "where person_id = ?", [row["person_id"]])
-        assert (row["hubspot_contact_ids"], row["salesforce_lead_ids"],
-                row["salesforce_contact_ids"]) == person[:3]
+        [person] = query(
+            "select marketing_contact_ids, crm_lead_ids, crm_contact_ids, "
+            "primary_email from intermediate.int_persons_identified "
+            "where person_id = ?",
+            [row["person_id"]],
+        )
+        assert (
+            row["hubspot_contact_ids"],
+            row["salesforce_lead_ids"],
+            row["salesforce_contact_ids"],
+        ) == person[:3]
         if row["record_kind"] == "person":
             assert row["email"] == person[3]
-        assert any(row[c] for c in ("hubspot_contact_ids", "salesforce_lead_ids",
-                                    "salesforce_contact_ids"))
-    [summary] = published_rows("select * from quality.rule_exception_summary "
-                               "where rule_name = ?", [rule])
-    assert (summary["exceptions"], summary["allowed_exceptions"], summary["status"],
-            summary["blocks_publishing"]) == (len(listed), 5, "within tolerance", False)
+        assert any(
+            row[c] for c in ("hubspot_contact_ids", "salesforce_lead_ids", "salesforce_contact_ids")
+        )
+    [summary] = published_rows(
+        "select * from quality.rule_exception_summary where rule_name = ?", [rule]
+    )
+    assert (
+        summary["exceptions"],
+        summary["allowed_exceptions"],
+        summary["status"],
+        summary["blocks_publishing"],
+    ) == (len(listed), 5, "within tolerance", False)
     page = (settings.outputs_dir() / "dashboards" / "data_status.html").read_text()
     assert str(record) in page and "within tolerance" in page
 
 
-@pytest.mark.parametrize("tolerance, violations", [({"max_count": 0}, 1),
-                                                    ({"max_count": 1}, 2)],
-                         ids=["tolerance 0", "above tolerance"])
-def test_a_definition_violation_above_its_tolerance_blocks(refreshed_copy, tmp_path,
-                                                           monkeypatch, tolerance, violations):
+@pytest.mark.parametrize(
+    "tolerance, violations",
+    [({"max_count": 0}, 1), ({"max_count": 1}, 2)],
+    ids=["tolerance 0", "above tolerance"],
+)
+def test_a_definition_violation_above_its_tolerance_blocks(
+    refreshed_copy, tmp_path, monkeypatch, tolerance, violations
+):
     """The MQL rule with tolerance 0 (as by default), or more exceptions than it allows:
     it blocks at ERROR, nothing is published, and the warehouse still lists the records."""
     from orchestration.quality_checks import failed_checks
 
     guarded = ("int_contacts_mql_rule_checked", "mql_meets_rule_in_force")
     published_before = fingerprint()
-    contacts = [c for (c,) in query("select contact_id from "
-                                    "intermediate.int_contacts_mql_rule_checked where is_mql "
-                                    f"order by contact_id limit {violations}")]
+    contacts = [
+        c
+        for (c,) in query(
+            "select contact_id from "
+            "intermediate.int_contacts_mql_rule_checked where is_mql "
+            f"order by contact_id limit {violations}"
+        )
+    ]
     with duckdb.connect(str(settings.warehouse_path())) as con:
-        con.execute("update intermediate.int_contacts_mql_rule_checked "
-                    "set email_domain = 'gmail.com' where contact_id in "
-                    f"({', '.join(repr(c) for c in contacts)})")
+        con.execute(
+            "update intermediate.int_contacts_mql_rule_checked "
+            "set email_domain = 'gmail.com' where contact_id in "
+            f"({', '.join(repr(c) for c in contacts)})"
+        )
     with_tolerances(tmp_path, monkeypatch, {guarded[1]: tolerance})
 
     checks, materialized = run("quality_gate_and_publish")
@@ -286,27 +345,35 @@ def test_a_definition_violation_above_its_tolerance_blocks(refreshed_copy, tmp_p
     assert fingerprint() == published_before
     [blocked] = failed_checks(checks.values())
     assert (blocked.asset, blocked.check, blocked.failing_rows) == (
-        "intermediate/int_contacts_mql_rule_checked", guarded[1], violations)
+        "intermediate/int_contacts_mql_rule_checked",
+        guarded[1],
+        violations,
+    )
     assert sorted(f"HubSpot contact {c}" for c in contacts) == sorted(
-        example.split(" · ")[0] for example in blocked.example_ids)
-    assert blocked.line().startswith("ERROR intermediate/int_contacts_mql_rule_checked."
-                                     "mql_meets_rule_in_force: ")
-    listed = query("select record_id, status from quality.rule_exceptions "
-                   "join quality.rule_exception_summary using (model, rule_name) "
-                   "where rule_name = ? order by record_id", [guarded[1]])
+        example.split(" · ")[0] for example in blocked.example_ids
+    )
+    assert blocked.line().startswith(
+        "ERROR intermediate/int_contacts_mql_rule_checked.mql_meets_rule_in_force: "
+    )
+    listed = query(
+        "select record_id, status from quality.rule_exceptions "
+        "join quality.rule_exception_summary using (model, rule_name) "
+        "where rule_name = ? order by record_id",
+        [guarded[1]],
+    )
     assert listed == [(c, "above tolerance") for c in sorted(contacts)]
 
 
-def test_an_integrity_violation_blocks_whatever_the_tolerances(refreshed_copy, tmp_path,
-                                                               monkeypatch):
+def test_an_integrity_violation_blocks_whatever_the_tolerances(
+    refreshed_copy, tmp_path, monkeypatch
+):
     from quality.rules import DEFINITION_RULES
 
     guarded = ("customer_journey", "no_duplicates_at_grain")
     published_before = fingerprint()
     with duckdb.connect(str(settings.warehouse_path())) as con:
         con.execute(VIOLATIONS[guarded])
-    with_tolerances(tmp_path, monkeypatch, {name: {"max_share": 1.0}
-                                            for name in DEFINITION_RULES})
+    with_tolerances(tmp_path, monkeypatch, {name: {"max_share": 1.0} for name in DEFINITION_RULES})
 
     checks, materialized = run("quality_gate_and_publish")
 
@@ -318,14 +385,20 @@ def test_an_integrity_violation_blocks_whatever_the_tolerances(refreshed_copy, t
     assert fingerprint() == published_before
 
 
-def test_a_tolerance_on_an_integrity_rule_or_a_typo_stops_the_gate(refreshed_copy, tmp_path,
-                                                                   monkeypatch):
+def test_a_tolerance_on_an_integrity_rule_or_a_typo_stops_the_gate(
+    refreshed_copy, tmp_path, monkeypatch
+):
     """An integrity rule takes no tolerance, and a misspelt rule must not silently keep
     (or lose) its tolerance: every definition rule fails, naming the entry."""
     published_before = fingerprint()
-    with_tolerances(tmp_path, monkeypatch, {"rates_between_0_and_1": {"max_count": 10},
-                                            "stage_timestamp_never_go_backwards": {
-                                                "max_share": 0.01}})
+    with_tolerances(
+        tmp_path,
+        monkeypatch,
+        {
+            "rates_between_0_and_1": {"max_count": 10},
+            "stage_timestamp_never_go_backwards": {"max_share": 0.01},
+        },
+    )
 
     checks, materialized = run("quality_gate_and_publish")
 
@@ -335,8 +408,7 @@ def test_a_tolerance_on_an_integrity_rule_or_a_typo_stops_the_gate(refreshed_cop
     assert failed == set(DEFINITION_RULES)
     errors = checks[("int_persons_acquired", "every_lead_has_a_source")].metadata["errors"].value
     assert any("rates_between_0_and_1: an integrity rule" in e for e in errors)
-    assert any("stage_timestamp_never_go_backwards: no such definition rule" in e
-               for e in errors)
+    assert any("stage_timestamp_never_go_backwards: no such definition rule" in e for e in errors)
     assert PUBLISHED not in materialized
     assert fingerprint() == published_before
 
@@ -352,8 +424,10 @@ def test_the_gate_job_publishes_when_every_check_passes(refreshed_copy):
 def test_a_raised_score_threshold_moves_the_gate(refreshed_copy, tmp_path, monkeypatch):
     """The checks read the definitions file itself: a higher bar fails MQLs that met the old."""
     definitions = yaml.safe_load(settings.definitions_path().read_text())
-    by_score = query("select min(lead_score) from intermediate.int_contacts_mql_rule_checked "
-                     "where is_mql and not coalesce(submitted_high_intent_form, false)")[0][0]
+    by_score = query(
+        "select min(lead_score) from intermediate.int_contacts_mql_rule_checked "
+        "where is_mql and not coalesce(submitted_high_intent_form, false)"
+    )[0][0]
     definitions["mql_rules"][0]["score_threshold"] = by_score + 1
     raised = tmp_path / "lead_definitions.yml"
     raised.write_text(yaml.safe_dump(definitions, sort_keys=False))
@@ -366,13 +440,13 @@ def test_a_raised_score_threshold_moves_the_gate(refreshed_copy, tmp_path, monke
     assert PUBLISHED not in materialized
 
 
-def test_an_mql_with_a_personal_address_in_the_exports_stops_the_whole_pipeline(
-        refreshed_copy):
+def test_an_mql_with_a_personal_address_in_the_exports_stops_the_whole_pipeline(refreshed_copy):
     """A late HubSpot update makes an MQL's address personal: the full refresh reloads it,
     rebuilds the models, the MQL check fails, and nothing is published."""
     published_before = fingerprint()
-    contact_id = query("select min(contact_id) from intermediate.int_contacts_mql_rule_checked "
-                       "where is_mql")[0][0]
+    contact_id = query(
+        "select min(contact_id) from intermediate.int_contacts_mql_rule_checked where is_mql"
+    )[0][0]
     _deliver_late_update(contact_id, email="late.update@gmail.com")
 
     checks, materialized = run("shared_funnel_refresh")

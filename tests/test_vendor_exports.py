@@ -25,14 +25,15 @@ FIXTURES = Path(__file__).parent / "fixtures" / "vendor"
 
 def vendor_landing(landing: Path, marketing: str = "hubspot_v3") -> None:
     shutil.copytree(FIXTURES / "salesforce_default_org" / "crm", landing / "crm")
-    shutil.copytree(FIXTURES / marketing / "marketing_automation",
-                    landing / "marketing_automation")
+    shutil.copytree(FIXTURES / marketing / "marketing_automation", landing / "marketing_automation")
     shutil.copytree(FIXTURES / "ga4" / "web_analytics", landing / "web_analytics")
 
 
-HUBSPOT_ROLES = ("hs_object_id, lower(email), lifecyclestage, createdate, lastmodifieddate, "
-                 "hs_lifecyclestage_lead_date, hs_lifecyclestage_marketingqualifiedlead_date, "
-                 "hs_merged_object_ids")
+HUBSPOT_ROLES = (
+    "hs_object_id, lower(email), lifecyclestage, createdate, lastmodifieddate, "
+    "hs_lifecyclestage_lead_date, hs_lifecyclestage_marketingqualifiedlead_date, "
+    "hs_merged_object_ids"
+)
 
 
 def test_legacy_v1_contacts_load_as_the_same_records_as_v3(data_dir):
@@ -40,18 +41,27 @@ def test_legacy_v1_contacts_load_as_the_same_records_as_v3(data_dir):
     for shape in ("hubspot_v3", "hubspot_legacy"):
         target = settings.landing_dir() / "marketing_automation"
         shutil.rmtree(settings.data_dir(), ignore_errors=True)
-        shutil.copytree(FIXTURES / shape / "marketing_automation" / "2026-03-02",
-                        target / "2026-03-02", ignore=shutil.ignore_patterns("[!c]*"))
+        shutil.copytree(
+            FIXTURES / shape / "marketing_automation" / "2026-03-02",
+            target / "2026-03-02",
+            ignore=shutil.ignore_patterns("[!c]*"),
+        )
         export_pipeline(MARKETING_AUTOMATION).run(source_for(MARKETING_AUTOMATION))
         create_empty_tables(MARKETING_AUTOMATION)
-        loaded[shape] = query(f"select {HUBSPOT_ROLES} from raw_marketing_automation.contacts "
-                              "order by 1")
+        loaded[shape] = query(
+            f"select {HUBSPOT_ROLES} from raw_marketing_automation.contacts order by 1"
+        )
     assert len(loaded["hubspot_v3"]) == 7
     # v3 writes ISO with Z (milliseconds), legacy epoch milliseconds: the same instants.
     assert loaded["hubspot_legacy"] == loaded["hubspot_v3"]
     alice = loaded["hubspot_v3"][0]
-    assert alice[:5] == ("40100101", "alice.moreno@acmerobotics.example", "opportunity",
-                         "2026-03-01T14:20:06.115000Z", "2026-03-02T14:46:10.402000Z")
+    assert alice[:5] == (
+        "40100101",
+        "alice.moreno@acmerobotics.example",
+        "opportunity",
+        "2026-03-01T14:20:06.115000Z",
+        "2026-03-02T14:46:10.402000Z",
+    )
 
 
 # Brightline's sign-off: its MQLs are judged by the shipped rule, which two of them miss
@@ -85,41 +95,55 @@ def vendor_run(tmp_path_factory):
         from orchestration.definitions import defs
 
         result = defs.resolve_job_def("shared_funnel_refresh").execute_in_process(
-            raise_on_error=False)
+            raise_on_error=False
+        )
         yield root, result
 
 
 @pytest.fixture
 def vendor_data(vendor_run, monkeypatch):
     monkeypatch.setenv(settings.DATA_DIR_ENV, str(vendor_run[0]))
-    monkeypatch.setenv(settings.DEFINITIONS_ENV,
-                       str(vendor_run[0].parent / "brightline_definitions.yml"))
+    monkeypatch.setenv(
+        settings.DEFINITIONS_ENV, str(vendor_run[0].parent / "brightline_definitions.yml")
+    )
     settings.apply_environment()
     return vendor_run
 
 
 def test_vendor_exports_build_pass_the_gate_and_publish(vendor_data):
     _, result = vendor_data
-    failures = [f"{e.step_key}: {e.event_specific_data.error.message[:2000]}"
-                for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
+    failures = [
+        f"{e.step_key}: {e.event_specific_data.error.message[:2000]}"
+        for e in result.all_events
+        if e.event_type_value == "STEP_FAILURE"
+    ]
     assert result.success, failures
     assert settings.published_warehouse_path().exists()
     assert (settings.outputs_dir() / "dashboards" / "index.html").exists()
     # The records breaking a definition are published as exceptions, by their source ids.
     with duckdb.connect(str(settings.published_warehouse_path()), read_only=True) as con:
-        exceptions = dict(con.execute(
-            "select rule_name, count(*) from quality.rule_exceptions group by 1").fetchall())
+        exceptions = dict(
+            con.execute(
+                "select rule_name, count(*) from quality.rule_exceptions group by 1"
+            ).fetchall()
+        )
     assert set(exceptions) <= set(TOLERANCES) and exceptions
 
 
 def test_vendor_exports_raw_counts_match_the_hand_count(vendor_data):
     assert query("select count(*) from raw_crm.leads") == [(6,)]
     assert query("select status, count(*) from raw_crm.leads group by 1 order by 1") == [
-        ("Closed - Converted", 2), ("Closed - Not Converted", 1), ("Working - Contacted", 3)]
-    assert query("select count(*), count(*) filter (where field = 'Status') "
-                 "from raw_crm.lead_history") == [(17, 9)]
-    assert query("select count(*), count(*) filter (where user_pseudo_id is null) "
-                 "from raw_web_analytics.events") == [(26, 2)]
+        ("Closed - Converted", 2),
+        ("Closed - Not Converted", 1),
+        ("Working - Contacted", 3),
+    ]
+    assert query(
+        "select count(*), count(*) filter (where field = 'Status') from raw_crm.lead_history"
+    ) == [(17, 9)]
+    assert query(
+        "select count(*), count(*) filter (where user_pseudo_id is null) "
+        "from raw_web_analytics.events"
+    ) == [(26, 2)]
 
 
 def test_vendor_people_are_one_person_each_across_the_systems(vendor_data):
@@ -130,11 +154,13 @@ def test_vendor_people_are_one_person_each_across_the_systems(vendor_data):
     persons = query(
         "select count(distinct person_id) from intermediate.int_identities_linked "
         "where is_surviving and identity_kind in ('marketing_contact', 'crm_lead', "
-        "'crm_contact')")
+        "'crm_contact')"
+    )
     assert persons == [(9,)]
     same_person = query(
         "select count(distinct person_id) from intermediate.int_identities_linked "
-        "where source_id in ('40100102', '00QHs000007mBb2MAE')")
+        "where source_id in ('40100102', '00QHs000007mBb2MAE')"
+    )
     assert same_person == [(1,)]
 
 
@@ -143,7 +169,8 @@ def test_crm_only_people_have_one_current_stage(vendor_data):
         "select identities.source_id, count(*) from intermediate.int_identities_linked "
         "as identities join intermediate.int_lifecycle_stages_entered as stages "
         "using (person_id) where stages.is_current_stage and identities.source_id in "
-        "('00QHs000007mEe5MAE', '003Hs000009kIi9IAE') group by 1 order by 1")
+        "('00QHs000007mEe5MAE', '003Hs000009kIi9IAE') group by 1 order by 1"
+    )
     assert rows == [("003Hs000009kIi9IAE", 1), ("00QHs000007mEe5MAE", 1)]
 
 

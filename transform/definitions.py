@@ -22,8 +22,15 @@ CHANNEL_SYSTEMS = ("marketing_automation", "crm", "web_analytics")
 
 # The fixed meanings of each vocabulary's values (the `vocabularies` section). The models
 # decide by these words; a vendor value that means none of them is listed with `~`.
-LEAD_STATUS_MEANINGS = ("open", "working", "accepted", "rejected", "qualified",
-                        "disqualified", "converted")
+LEAD_STATUS_MEANINGS = (
+    "open",
+    "working",
+    "accepted",
+    "rejected",
+    "qualified",
+    "disqualified",
+    "converted",
+)
 FORM_TYPES = ("newsletter", "content_download", "webinar", "demo_request", "contact_sales")
 LIFECYCLE_STAGE_KEYS = "the keys of lifecycle_stages"
 VOCABULARY_MEANINGS: dict[str, tuple[str, tuple[str, ...] | str]] = {
@@ -32,9 +39,20 @@ VOCABULARY_MEANINGS: dict[str, tuple[str, tuple[str, ...] | str]] = {
     "crm_opportunity_stage": ("crm", ("open", "won", "lost")),
     "marketing_lifecycle_stage": ("marketing_automation", LIFECYCLE_STAGE_KEYS),
     "marketing_lead_status": ("marketing_automation", LEAD_STATUS_MEANINGS),
-    "marketing_email_event_type": ("marketing_automation", (
-        "delivery", "open", "click", "forward", "print", "bounce", "unsubscribe",
-        "spam_report", "subscription_change")),
+    "marketing_email_event_type": (
+        "marketing_automation",
+        (
+            "delivery",
+            "open",
+            "click",
+            "forward",
+            "print",
+            "bounce",
+            "unsubscribe",
+            "spam_report",
+            "subscription_change",
+        ),
+    ),
     "marketing_form_type": ("marketing_automation", FORM_TYPES),
     "marketing_form_id": ("marketing_automation", FORM_TYPES),
     "marketing_form_name": ("marketing_automation", FORM_TYPES),
@@ -104,8 +122,9 @@ class SalesSla(_Strict):
     def _unreached_are_rejection_reasons(self):
         unknown = set(self.unreached_rejection_reasons) - set(self.rejection_reasons)
         if unknown:
-            raise ValueError(f"unreached_rejection_reasons not among rejection_reasons: "
-                             f"{sorted(unknown)}")
+            raise ValueError(
+                f"unreached_rejection_reasons not among rejection_reasons: {sorted(unknown)}"
+            )
         return self
 
 
@@ -229,22 +248,28 @@ class LeadDefinitions(_Strict):
         missing = sorted(set(VOCABULARY_MEANINGS) - set(self.vocabularies))
         unknown = sorted(set(self.vocabularies) - set(VOCABULARY_MEANINGS))
         if missing or unknown:
-            raise ValueError(f"vocabularies: missing {missing}, unknown {unknown}; expected "
-                             f"{sorted(VOCABULARY_MEANINGS)}")
+            raise ValueError(
+                f"vocabularies: missing {missing}, unknown {unknown}; expected "
+                f"{sorted(VOCABULARY_MEANINGS)}"
+            )
         for key, vocabulary in self.vocabularies.items():
             _, meanings = VOCABULARY_MEANINGS[key]
             if meanings == LIFECYCLE_STAGE_KEYS:
                 meanings = tuple(stage.key for stage in self.lifecycle_stages)
-            wrong = sorted({m for m in vocabulary.values.values()
-                            if m is not None and m not in meanings})
+            wrong = sorted(
+                {m for m in vocabulary.values.values() if m is not None and m not in meanings}
+            )
             if wrong:
-                raise ValueError(f"vocabularies.{key}: meanings {wrong} are not among "
-                                 f"{list(meanings)}")
+                raise ValueError(
+                    f"vocabularies.{key}: meanings {wrong} are not among {list(meanings)}"
+                )
         for rule in self.mql_rules:
             unknown_forms = sorted(set(rule.high_intent_form_types) - set(FORM_TYPES))
             if unknown_forms:
-                raise ValueError(f"mql_rules version {rule.version}: high_intent_form_types "
-                                 f"{unknown_forms} are not agreed form types {list(FORM_TYPES)}")
+                raise ValueError(
+                    f"mql_rules version {rule.version}: high_intent_form_types "
+                    f"{unknown_forms} are not agreed form types {list(FORM_TYPES)}"
+                )
         return self
 
     @model_validator(mode="after")
@@ -252,8 +277,11 @@ class LeadDefinitions(_Strict):
         dates = [rule.in_force_from for rule in self.mql_rules]
         if dates != sorted(set(dates)):
             raise ValueError("mql_rules must be listed oldest first, one per in_force_from date")
-        for name, items in (("lifecycle_stages", self.lifecycle_stages),
-                            ("channels", self.channels), ("segments", self.segments)):
+        for name, items in (
+            ("lifecycle_stages", self.lifecycle_stages),
+            ("channels", self.channels),
+            ("segments", self.segments),
+        ):
             keys = [item.key for item in items]
             if len(keys) != len(set(keys)):
                 raise ValueError(f"{name} keys must be unique")
@@ -261,8 +289,7 @@ class LeadDefinitions(_Strict):
             values = [v for channel in self.channels for v in getattr(channel, system)]
             repeated = sorted({v for v in values if values.count(v) > 1})
             if repeated:
-                raise ValueError(f"channels: {system} values listed under two channels: "
-                                 f"{repeated}")
+                raise ValueError(f"channels: {system} values listed under two channels: {repeated}")
         bars = [segment.min_employees for segment in self.segments]
         if bars[0] != 0 or bars != sorted(set(bars)):
             raise ValueError("segments must start at min_employees 0 and grow")
@@ -317,117 +344,153 @@ def definition_tables(definitions: LeadDefinitions) -> dict[str, pa.Table]:
         for order, (value, meaning) in enumerate(vocabulary.values.items(), start=1)
     ] + [
         # HubSpot's original source is a vocabulary too; its one home is `channels`.
-        ("marketing_original_source", "HubSpot original source (hs_analytics_source)",
-         "marketing_automation", value, key, order)
+        (
+            "marketing_original_source",
+            "HubSpot original source (hs_analytics_source)",
+            "marketing_automation",
+            value,
+            key,
+            order,
+        )
         for order, (key, value) in enumerate(
-            [(k, v) for k, system, v in channel_values if system == "marketing_automation"],
-            start=1)
+            [(k, v) for k, system, v in channel_values if system == "marketing_automation"], start=1
+        )
     ]
     segments = definitions.segments
     sla, marketing = definitions.sales_sla, definitions.marketing_sla
     hours, attribution = definitions.business_hours, definitions.attribution
     return {
-        "lifecycle_stages": pa.table({
-            "stage_order": list(range(1, len(definitions.lifecycle_stages) + 1)),
-            "stage_key": [s.key for s in definitions.lifecycle_stages],
-            "stage_name": [s.name for s in definitions.lifecycle_stages],
-            "definition": [s.definition for s in definitions.lifecycle_stages],
-        }),
-        "mql_rules": pa.table({
-            "mql_rule_version": [r.version for r in rules],
-            "in_force_from": [r.in_force_from for r in rules],
-            "in_force_until": pa.array(until, pa.date32()),
-            "score_threshold": [r.score_threshold for r in rules],
-            "min_employees": [r.ideal_customer_profile.min_employees for r in rules],
-        }),
-        "mql_rule_lists": pa.table({
-            "mql_rule_version": [r[0] for r in rule_lists],
-            "list_name": [r[1] for r in rule_lists],
-            "list_value": [r[2] for r in rule_lists],
-        }),
-        "reasons": pa.table({
-            "reason_kind": [r[0] for r in reasons],
-            "reason": [r[1] for r in reasons],
-        }),
-        "lead_source_lists": pa.table({
-            "list_name": ["sales_sourced"] * len(definitions.opportunity_rule
-                                                  .sales_sourced_lead_sources),
-            "lead_source": definitions.opportunity_rule.sales_sourced_lead_sources,
-        }),
-        "channels": pa.table({
-            "channel_order": list(range(1, len(definitions.channels) + 1)),
-            "channel_key": [c.key for c in definitions.channels],
-            "channel_name": [c.name for c in definitions.channels],
-        }),
-        "channel_source_values": pa.table({
-            "source_system": [s for _, s, _ in channel_values],
-            "source_value": [v for _, _, v in channel_values],
-            "channel_key": [k for k, _, _ in channel_values],
-        }),
-        "vocabulary_values": pa.table({
-            "vocabulary": [v[0] for v in vocabulary_values],
-            "vocabulary_name": [v[1] for v in vocabulary_values],
-            "source_system": [v[2] for v in vocabulary_values],
-            "source_value": [v[3] for v in vocabulary_values],
-            # What staging compares: the value ignoring case and surrounding spaces, with
-            # `*` as a wildcard (a SQL LIKE pattern) in form names.
-            "match_value": [_match_value(v[0], v[3]) for v in vocabulary_values],
-            "is_pattern": [v[0] == "marketing_form_name" for v in vocabulary_values],
-            "meaning": pa.array([v[4] for v in vocabulary_values], pa.string()),
-            # The value's place in its list: of several patterns, the first match wins.
-            "value_order": [v[5] for v in vocabulary_values],
-        }, schema=VOCABULARY_SCHEMA),
-        "segments": pa.table({
-            "segment_order": list(range(1, len(segments) + 1)),
-            "segment_key": [s.key for s in segments],
-            "segment_name": [s.name for s in segments],
-            "min_employees": [s.min_employees for s in segments],
-            "max_employees_below": pa.array(
-                [s.min_employees for s in segments[1:]] + [None], pa.int64()),
-        }),
-        "terms": pa.table({
-            "definitions_version": [version],
-            "signed_off_by_marketing": [definitions.signed_off.marketing],
-            "signed_off_by_sales": [definitions.signed_off.sales],
-            "signed_off_on": [definitions.signed_off.date],
-            "business_hours_time_zone": [hours.time_zone],
-            "business_weekdays": [",".join(str(d) for d in hours.weekdays)],
-            "business_day_start": [hours.start],
-            "business_day_end": [hours.end],
-            "first_touch_within_business_hours": [sla.first_touch_within_business_hours],
-            "follow_up_attempts": [sla.follow_up_attempts],
-            "follow_up_within_days": [sla.follow_up_within_days],
-            "accept_or_reject_within_business_hours": [
-                sla.accept_or_reject_within_business_hours
-            ],
-            "monthly_mql_target": pa.array([marketing.monthly_mql_target], pa.int64()),
-            "monthly_new_revenue_goal": pa.array([marketing.monthly_new_revenue_goal],
-                                                 pa.float64()),
-            "conversion_window_days": [marketing.conversion_window_days],
-            "attribution_lookback_days": [attribution.lookback_days],
-            "u_shaped_first_last_share": [attribution.u_shaped_first_last_share],
-            "w_shaped_first_lead_opportunity_share": [
-                attribution.w_shaped_first_lead_opportunity_share
-            ],
-            "time_decay_half_life_days": [attribution.time_decay_half_life_days],
-            "session_timeout_minutes": [definitions.web.session_timeout_minutes],
-        }),
+        "lifecycle_stages": pa.table(
+            {
+                "stage_order": list(range(1, len(definitions.lifecycle_stages) + 1)),
+                "stage_key": [s.key for s in definitions.lifecycle_stages],
+                "stage_name": [s.name for s in definitions.lifecycle_stages],
+                "definition": [s.definition for s in definitions.lifecycle_stages],
+            }
+        ),
+        "mql_rules": pa.table(
+            {
+                "mql_rule_version": [r.version for r in rules],
+                "in_force_from": [r.in_force_from for r in rules],
+                "in_force_until": pa.array(until, pa.date32()),
+                "score_threshold": [r.score_threshold for r in rules],
+                "min_employees": [r.ideal_customer_profile.min_employees for r in rules],
+            }
+        ),
+        "mql_rule_lists": pa.table(
+            {
+                "mql_rule_version": [r[0] for r in rule_lists],
+                "list_name": [r[1] for r in rule_lists],
+                "list_value": [r[2] for r in rule_lists],
+            }
+        ),
+        "reasons": pa.table(
+            {
+                "reason_kind": [r[0] for r in reasons],
+                "reason": [r[1] for r in reasons],
+            }
+        ),
+        "lead_source_lists": pa.table(
+            {
+                "list_name": ["sales_sourced"]
+                * len(definitions.opportunity_rule.sales_sourced_lead_sources),
+                "lead_source": definitions.opportunity_rule.sales_sourced_lead_sources,
+            }
+        ),
+        "channels": pa.table(
+            {
+                "channel_order": list(range(1, len(definitions.channels) + 1)),
+                "channel_key": [c.key for c in definitions.channels],
+                "channel_name": [c.name for c in definitions.channels],
+            }
+        ),
+        "channel_source_values": pa.table(
+            {
+                "source_system": [s for _, s, _ in channel_values],
+                "source_value": [v for _, _, v in channel_values],
+                "channel_key": [k for k, _, _ in channel_values],
+            }
+        ),
+        "vocabulary_values": pa.table(
+            {
+                "vocabulary": [v[0] for v in vocabulary_values],
+                "vocabulary_name": [v[1] for v in vocabulary_values],
+                "source_system": [v[2] for v in vocabulary_values],
+                "source_value": [v[3] for v in vocabulary_values],
+                # What staging compares: the value ignoring case and surrounding spaces, with
+                # `*` as a wildcard (a SQL LIKE pattern) in form names.
+                "match_value": [_match_value(v[0], v[3]) for v in vocabulary_values],
+                "is_pattern": [v[0] == "marketing_form_name" for v in vocabulary_values],
+                "meaning": pa.array([v[4] for v in vocabulary_values], pa.string()),
+                # The value's place in its list: of several patterns, the first match wins.
+                "value_order": [v[5] for v in vocabulary_values],
+            },
+            schema=VOCABULARY_SCHEMA,
+        ),
+        "segments": pa.table(
+            {
+                "segment_order": list(range(1, len(segments) + 1)),
+                "segment_key": [s.key for s in segments],
+                "segment_name": [s.name for s in segments],
+                "min_employees": [s.min_employees for s in segments],
+                "max_employees_below": pa.array(
+                    [s.min_employees for s in segments[1:]] + [None], pa.int64()
+                ),
+            }
+        ),
+        "terms": pa.table(
+            {
+                "definitions_version": [version],
+                "signed_off_by_marketing": [definitions.signed_off.marketing],
+                "signed_off_by_sales": [definitions.signed_off.sales],
+                "signed_off_on": [definitions.signed_off.date],
+                "business_hours_time_zone": [hours.time_zone],
+                "business_weekdays": [",".join(str(d) for d in hours.weekdays)],
+                "business_day_start": [hours.start],
+                "business_day_end": [hours.end],
+                "first_touch_within_business_hours": [sla.first_touch_within_business_hours],
+                "follow_up_attempts": [sla.follow_up_attempts],
+                "follow_up_within_days": [sla.follow_up_within_days],
+                "accept_or_reject_within_business_hours": [
+                    sla.accept_or_reject_within_business_hours
+                ],
+                "monthly_mql_target": pa.array([marketing.monthly_mql_target], pa.int64()),
+                "monthly_new_revenue_goal": pa.array(
+                    [marketing.monthly_new_revenue_goal], pa.float64()
+                ),
+                "conversion_window_days": [marketing.conversion_window_days],
+                "attribution_lookback_days": [attribution.lookback_days],
+                "u_shaped_first_last_share": [attribution.u_shaped_first_last_share],
+                "w_shaped_first_lead_opportunity_share": [
+                    attribution.w_shaped_first_lead_opportunity_share
+                ],
+                "time_decay_half_life_days": [attribution.time_decay_half_life_days],
+                "session_timeout_minutes": [definitions.web.session_timeout_minutes],
+            }
+        ),
     }
 
 
-VOCABULARY_SCHEMA = pa.schema([
-    ("vocabulary", pa.string()), ("vocabulary_name", pa.string()),
-    ("source_system", pa.string()), ("source_value", pa.string()),
-    ("match_value", pa.string()), ("is_pattern", pa.bool_()), ("meaning", pa.string()),
-    ("value_order", pa.int64()),
-])
+VOCABULARY_SCHEMA = pa.schema(
+    [
+        ("vocabulary", pa.string()),
+        ("vocabulary_name", pa.string()),
+        ("source_system", pa.string()),
+        ("source_value", pa.string()),
+        ("match_value", pa.string()),
+        ("is_pattern", pa.bool_()),
+        ("meaning", pa.string()),
+        ("value_order", pa.int64()),
+    ]
+)
 
 
 def _match_value(vocabulary: str, value: str) -> str:
     value = value.strip().lower()
     if vocabulary == "marketing_form_name":
-        value = (value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-                 .replace("*", "%"))
+        value = (
+            value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_").replace("*", "%")
+        )
     return value
 
 
@@ -440,8 +503,7 @@ def write_definitions(definitions: LeadDefinitions) -> dict[str, int]:
         con.execute(f"create schema if not exists {SCHEMA}")
         for name, table in tables.items():
             con.register("definition_rows", table)
-            con.execute(f"create or replace table {SCHEMA}.{name} as "
-                        "select * from definition_rows")
+            con.execute(f"create or replace table {SCHEMA}.{name} as select * from definition_rows")
             con.unregister("definition_rows")
         con.execute("commit")
     return {name: table.num_rows for name, table in tables.items()}

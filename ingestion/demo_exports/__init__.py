@@ -12,6 +12,11 @@ from .exporter import (
 )
 
 __all__ = [
-    "MANIFEST_NAME", "TAIL_DAYS", "DemoExportsError", "Summary", "generate", "generate_next_day",
+    "MANIFEST_NAME",
+    "TAIL_DAYS",
+    "DemoExportsError",
+    "Summary",
+    "generate",
+    "generate_next_day",
     "read_manifest",
 ]

@@ -16,26 +16,35 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="generate-demo-exports",
         description="Write deterministic demo exports (marketing automation, CRM, web "
-        "analytics) into <out>/<system>/<YYYY-MM-DD>/.")
+        "analytics) into <out>/<system>/<YYYY-MM-DD>/.",
+    )
     parser.add_argument("--out", help="landing folder (default: the pipeline's landing dir)")
     parser.add_argument("--seed", type=int, help=f"random seed (default {DEFAULTS['seed']})")
-    parser.add_argument("--contacts", type=int,
-                        help=f"people arriving over --days (default {DEFAULTS['contacts']})")
+    parser.add_argument(
+        "--contacts", type=int, help=f"people arriving over --days (default {DEFAULTS['contacts']})"
+    )
     parser.add_argument("--days", type=int, help=f"days to export (default {DEFAULTS['days']})")
     parser.add_argument("--start", help=f"first export day (default {DEFAULTS['start']})")
-    parser.add_argument("--next-day", action="store_true",
-                        help="append exactly one more day to the generation in --out")
+    parser.add_argument(
+        "--next-day",
+        action="store_true",
+        help="append exactly one more day to the generation in --out",
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress log")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO,
-                        format="%(asctime)s %(message)s", datefmt="%H:%M:%S")
+    logging.basicConfig(
+        level=logging.WARNING if args.quiet else logging.INFO,
+        format="%(asctime)s %(message)s",
+        datefmt="%H:%M:%S",
+    )
     given = {name: getattr(args, name) for name in DEFAULTS}
     try:
         if args.next_day:
             summary = generate_next_day(args.out, **given)
         else:
-            summary = generate(args.out, **{k: v if v is not None else DEFAULTS[k]
-                                            for k, v in given.items()})
+            summary = generate(
+                args.out, **{k: v if v is not None else DEFAULTS[k] for k, v in given.items()}
+            )
     except DemoExportsError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

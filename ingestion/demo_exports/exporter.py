@@ -29,8 +29,11 @@ log = logging.getLogger(__name__)
 
 MANIFEST_NAME = "_demo_exports.json"
 MANIFEST_FORMAT = 1
-BUILDERS = {"marketing_automation": hubspot.build, "crm": salesforce.build,
-            "web_analytics": ga4.build}
+BUILDERS = {
+    "marketing_automation": hubspot.build,
+    "crm": salesforce.build,
+    "web_analytics": ga4.build,
+}
 
 
 class DemoExportsError(Exception):
@@ -52,8 +55,10 @@ class Summary:
     def __str__(self) -> str:
         days = self.days_written
         span = f"{days[0]} .. {days[-1]}" if len(days) > 1 else (days[0] if days else "-")
-        lines = [f"wrote {len(days)} day(s) ({span}) to {self.out_dir} in {self.seconds:.1f} s, "
-                 f"{self.bytes_written / 1e6:.1f} MB, {self.people_arrived} people arrived"]
+        lines = [
+            f"wrote {len(days)} day(s) ({span}) to {self.out_dir} in {self.seconds:.1f} s, "
+            f"{self.bytes_written / 1e6:.1f} MB, {self.people_arrived} people arrived"
+        ]
         lines += [f"  {name:<40} {rows:>10,} rows" for name, rows in self.rows.items()]
         lines += [f"  injected {name}: {count}" for name, count in self.anomalies.items()]
         return "\n".join(lines)
@@ -70,27 +75,46 @@ def read_manifest(out_dir: Path) -> dict | None:
     return json.loads(path.read_text())
 
 
-def _write_manifest(out_dir: Path, seed: int, contacts: int, days: int, start: dt.date,
-                    last_day: dt.date) -> None:
-    manifest = {"generator": "ingestion.demo_exports", "format": MANIFEST_FORMAT, "seed": seed,
-                "contacts": contacts, "days": days, "start": start.isoformat(),
-                "last_day": last_day.isoformat(), "tail_days": TAIL_DAYS,
-                "mql_violation_share": MQL_VIOLATION_SHARE}
+def _write_manifest(
+    out_dir: Path, seed: int, contacts: int, days: int, start: dt.date, last_day: dt.date
+) -> None:
+    manifest = {
+        "generator": "ingestion.demo_exports",
+        "format": MANIFEST_FORMAT,
+        "seed": seed,
+        "contacts": contacts,
+        "days": days,
+        "start": start.isoformat(),
+        "last_day": last_day.isoformat(),
+        "tail_days": TAIL_DAYS,
+        "mql_violation_share": MQL_VIOLATION_SHARE,
+    }
     (out_dir / MANIFEST_NAME).write_text(json.dumps(manifest, indent=2) + "\n")
 
 
 def _same_generation(manifest: dict, seed, contacts, days, start: dt.date) -> bool:
-    return (manifest.get("seed"), manifest.get("contacts"), manifest.get("days"),
-            manifest.get("start")) == (seed, contacts, days, start.isoformat())
+    return (
+        manifest.get("seed"),
+        manifest.get("contacts"),
+        manifest.get("days"),
+        manifest.get("start"),
+    ) == (seed, contacts, days, start.isoformat())
 
 
 def _describe(manifest: dict) -> str:
-    return (f"seed={manifest.get('seed')} contacts={manifest.get('contacts')} "
-            f"days={manifest.get('days')} start={manifest.get('start')}")
+    return (
+        f"seed={manifest.get('seed')} contacts={manifest.get('contacts')} "
+        f"days={manifest.get('days')} start={manifest.get('start')}"
+    )
 
 
-def generate(out_dir: str | Path | None = None, seed: int = 7, contacts: int = 2000,
-             days: int = 90, start: str | dt.date = "2026-01-01") -> Summary:
+def generate(
+    out_dir: str | Path | None = None,
+    seed: int = 7,
+    contacts: int = 2000,
+    days: int = 90,
+    start: str | dt.date = "2026-01-01",
+) -> Summary:
     """Write `days` day folders of every export, starting at `start`.
 
     People arrive at contacts/days a day. Re-running with the same arguments rewrites
@@ -105,11 +129,13 @@ def generate(out_dir: str | Path | None = None, seed: int = 7, contacts: int = 2
     if manifest is not None and not _same_generation(manifest, seed, contacts, days, start):
         raise DemoExportsError(
             f"{out} already holds another demo generation ({_describe(manifest)}); "
-            "use another --out or empty it first")
+            "use another --out or empty it first"
+        )
     if manifest is None and any(_has_files(out / s.name) for s in SYSTEMS):
         raise DemoExportsError(
             f"{out} already holds export folders not written by this generator; "
-            "use another --out (demo and real exports must not mix)")
+            "use another --out (demo and real exports must not mix)"
+        )
     began = time.perf_counter()
     world = simulate(seed, contacts / days, start, days + TAIL_DAYS)
     summary = _write(world, out, Window(0, days - 1))
@@ -121,9 +147,14 @@ def generate(out_dir: str | Path | None = None, seed: int = 7, contacts: int = 2
     return summary
 
 
-def generate_next_day(out_dir: str | Path | None = None, *, seed: int | None = None,
-                      contacts: int | None = None, days: int | None = None,
-                      start: str | dt.date | None = None) -> Summary:
+def generate_next_day(
+    out_dir: str | Path | None = None,
+    *,
+    seed: int | None = None,
+    contacts: int | None = None,
+    days: int | None = None,
+    start: str | dt.date | None = None,
+) -> Summary:
     """Write exactly one more day folder (the manifest's last day + 1) of every export.
 
     Arguments given must match the manifest's generation; the day is byte-identical to
@@ -132,30 +163,40 @@ def generate_next_day(out_dir: str | Path | None = None, *, seed: int | None = N
     out = Path(out_dir) if out_dir is not None else landing_dir()
     manifest = read_manifest(out)
     if manifest is None:
-        raise DemoExportsError(
-            f"no {MANIFEST_NAME} in {out}: run a full generation there first")
+        raise DemoExportsError(f"no {MANIFEST_NAME} in {out}: run a full generation there first")
     if manifest.get("format") != MANIFEST_FORMAT:
         raise DemoExportsError(f"{out / MANIFEST_NAME} has an unknown format")
     m_start = dt.date.fromisoformat(manifest["start"])
-    given = {"seed": seed, "contacts": contacts, "days": days,
-             "start": None if start is None else _parse_start(start).isoformat()}
+    given = {
+        "seed": seed,
+        "contacts": contacts,
+        "days": days,
+        "start": None if start is None else _parse_start(start).isoformat(),
+    }
     for name, value in given.items():
         if value is not None and value != manifest[name]:
             raise DemoExportsError(
                 f"{out} holds another generation ({_describe(manifest)}); --{name} {value} "
-                "does not match it")
+                "does not match it"
+            )
     m_days = manifest["days"]
     next_day = (dt.date.fromisoformat(manifest["last_day"]) - m_start).days + 1
     if next_day >= m_days + TAIL_DAYS:
         raise DemoExportsError(
             f"the simulated tail is exhausted: {out} already holds {next_day} days, the world "
-            f"of {m_days} days is simulated {TAIL_DAYS} days beyond them; start a new generation")
+            f"of {m_days} days is simulated {TAIL_DAYS} days beyond them; start a new generation"
+        )
     began = time.perf_counter()
-    world = simulate(manifest["seed"], manifest["contacts"] / m_days, m_start,
-                     m_days + TAIL_DAYS)
+    world = simulate(manifest["seed"], manifest["contacts"] / m_days, m_start, m_days + TAIL_DAYS)
     summary = _write(world, out, Window(next_day, next_day))
-    _write_manifest(out, manifest["seed"], manifest["contacts"], m_days, m_start,
-                    m_start + dt.timedelta(days=next_day))
+    _write_manifest(
+        out,
+        manifest["seed"],
+        manifest["contacts"],
+        m_days,
+        m_start,
+        m_start + dt.timedelta(days=next_day),
+    )
     summary.seconds = time.perf_counter() - began
     return summary
 
@@ -176,8 +217,9 @@ def _write(world: World, out: Path, window: Window) -> Summary:
         for spec in system.tables:
             if spec.name not in tables:  # an export this demo org doesn't make
                 continue
-            written, size = _write_table(tables[spec.name], system, spec.name,
-                                         spec.file_name, out, world, day_numbers)
+            written, size = _write_table(
+                tables[spec.name], system, spec.name, spec.file_name, out, world, day_numbers
+            )
             summary.rows[f"{system.name}/{spec.name}"] = written
             summary.bytes_written += size
         log.info("wrote %s files in %.1f s", system.name, time.perf_counter() - began)
@@ -194,8 +236,15 @@ def _day_slices(days: np.ndarray, day_numbers: range):
         yield day, int(bounds[i]), int(bounds[i + 1])
 
 
-def _write_table(t: pa.Table, system: ExportSystem, name: str, file_name: str, out: Path,
-                 world: World, day_numbers: range) -> tuple[int, int]:
+def _write_table(
+    t: pa.Table,
+    system: ExportSystem,
+    name: str,
+    file_name: str,
+    out: Path,
+    world: World,
+    day_numbers: range,
+) -> tuple[int, int]:
     days = int_values(t["_day"])
     t = t.drop_columns(["_day"])
     written = size = 0
@@ -231,8 +280,8 @@ def _ndjson(con: duckdb.DuckDBPyConnection, part: pa.Table) -> bytes:
     con.unregister("day_events")
     lines = flat(pc.cast(result.column("line"), pa.string()))
     lines = join(lines, "", separator="\n")  # each line and its newline
-    offsets = np.frombuffer(lines.buffers()[1], dtype=np.int32)[lines.offset:][: len(lines) + 1]
-    return lines.buffers()[2].to_pybytes()[offsets[0]:offsets[-1]]
+    offsets = np.frombuffer(lines.buffers()[1], dtype=np.int32)[lines.offset :][: len(lines) + 1]
+    return lines.buffers()[2].to_pybytes()[offsets[0] : offsets[-1]]
 
 
 def _anomalies(world: World, window: Window) -> dict[str, int]:
@@ -241,10 +290,16 @@ def _anomalies(world: World, window: Window) -> dict[str, int]:
     mql_day = np.where(happened(people.mql_at), people.mql_at // DAY, -1)
     return {
         "mql_rule_violations (MQL with a personal e-mail domain)": int(
-            (people.is_mql_violation & window.contains(mql_day)).sum()),
+            (people.is_mql_violation & window.contains(mql_day)).sum()
+        ),
         "marketing duplicate contacts merged": int(
-            (happened(people.merged_at) & window.contains(people.merged_at // DAY)).sum()),
+            (happened(people.merged_at) & window.contains(people.merged_at // DAY)).sum()
+        ),
         "crm duplicate leads merged (IsDeleted=true)": int(
-            (leads.is_duplicate & happened(leads.merged_at)
-             & window.contains(leads.merged_at // DAY)).sum()),
+            (
+                leads.is_duplicate
+                & happened(leads.merged_at)
+                & window.contains(leads.merged_at // DAY)
+            ).sum()
+        ),
     }

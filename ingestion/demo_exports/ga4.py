@@ -13,8 +13,18 @@ from .tables import Window
 from .web import DEVICES, EVENT_NAMES, PAID_GOOGLE, SAME_MOMENT_ORDER, SESSION_START, TRAFFIC
 from .world import World
 
-PARAM_KEYS = ("ga_session_id", "ga_session_number", "page_location", "page_title",
-              "page_referrer", "engagement_time_msec", "form_id", "campaign", "source", "medium")
+PARAM_KEYS = (
+    "ga_session_id",
+    "ga_session_number",
+    "page_location",
+    "page_title",
+    "page_referrer",
+    "engagement_time_msec",
+    "form_id",
+    "campaign",
+    "source",
+    "medium",
+)
 INT_KEYS = {"ga_session_id", "ga_session_number", "engagement_time_msec"}
 # Which params each event carries (by EVENT_NAMES order).
 _COMMON = {"ga_session_id", "ga_session_number", "page_location", "page_title"}
@@ -24,7 +34,10 @@ EVENT_PARAMS = (
     _COMMON | {"page_referrer"},
     _COMMON | {"engagement_time_msec"},
     _COMMON | {"engagement_time_msec"},
-    _COMMON | {"form_id"}, _COMMON | {"form_id"}, _COMMON | {"form_id"}, _COMMON | {"form_id"},
+    _COMMON | {"form_id"},
+    _COMMON | {"form_id"},
+    _COMMON | {"form_id"},
+    _COMMON | {"form_id"},
 )
 
 
@@ -37,10 +50,12 @@ def client_ids(world: World) -> tuple[np.ndarray, pa.Array, np.ndarray]:
     first = np.r_[True, s.client[1:] != s.client[:-1]]  # sessions are sorted by client
     keys = s.client[first]
     first_visit = s.start[first]
-    random_part = 100_000_000 + (world.dice.hash("web/client_id", keys) % np.uint64(
-        2_047_483_647)).astype(np.int64)
-    ids = join(int_strings(random_part), int_strings(world.clock.unix_seconds(first_visit)),
-               separator=".")
+    random_part = 100_000_000 + (
+        world.dice.hash("web/client_id", keys) % np.uint64(2_047_483_647)
+    ).astype(np.int64)
+    ids = join(
+        int_strings(random_part), int_strings(world.clock.unix_seconds(first_visit)), separator="."
+    )
     return keys, ids, first_visit
 
 
@@ -61,8 +76,13 @@ def events_table(world: World, window: Window) -> pa.Table:
     p = np.maximum(person, 0)
     # GA4 user_id: set by the site for people it recognises, after their first form.
     hs_number = _contact_numbers(world)
-    identified = (known & people.tracks_user_id[p] & (client % 2 == 0)
-                  & (people.first_form[p] >= 0) & (s.start[session] > people.created_at[p]))
+    identified = (
+        known
+        & people.tracks_user_id[p]
+        & (client % 2 == 0)
+        & (people.first_form[p] >= 0)
+        & (s.start[session] > people.created_at[p])
+    )
     page_urls = [cat.SITE + path for path, _ in PAGES]
     traffic = s.traffic[session]
     campaign = s.campaign[session]
@@ -75,15 +95,15 @@ def events_table(world: World, window: Window) -> pa.Table:
 
     # Landing URLs carry the utm parameters; referrers are external on the landing page.
     plain = pick(page_urls, ev.page[e])
-    tagged = join(plain, "?utm_source=", source, "&utm_medium=", medium, "&utm_campaign=",
-                  utm_name)
+    tagged = join(plain, "?utm_source=", source, "&utm_medium=", medium, "&utm_campaign=", utm_name)
     location = pc.if_else(arrow(ev.is_landing[e] & has_utm), tagged, plain)
     external = [t[3] for t in TRAFFIC]
     has_external = np.array([x is not None for x in external])[traffic]
     referrer = pc.if_else(
         arrow(ev.previous_page[e] >= 0),
         pick(page_urls, np.maximum(ev.previous_page[e], 0)),
-        pick([x or "" for x in external], traffic, ~has_external))
+        pick([x or "" for x in external], traffic, ~has_external),
+    )
     has_referrer = (ev.previous_page[e] >= 0) | has_external
 
     int_values = {
@@ -91,8 +111,10 @@ def events_table(world: World, window: Window) -> pa.Table:
         "ga_session_number": s.number[session],
         "engagement_time_msec": ev.engagement_msec[e],
     }
-    form_ids = join("hsForm_", form_guids(world.dice).take(
-        arrow(world.form_index[np.maximum(s.form[session], 0)])))
+    form_ids = join(
+        "hsForm_",
+        form_guids(world.dice).take(arrow(world.form_index[np.maximum(s.form[session], 0)])),
+    )
     string_values = {
         "page_location": location,
         "page_title": pick([title for _, title in PAGES], ev.page[e]),
@@ -111,8 +133,11 @@ def events_table(world: World, window: Window) -> pa.Table:
 
     # Device and geo belong to the browser; traffic_source is the browser's first touch.
     device = world.dice.choice("web/device", [d[3] for d in DEVICES], keys)[client_row]
-    country = np.where(known, world.companies.country[people.company[p]],
-                       world.dice.choice("web/anon_country", cat.COUNTRY_WEIGHTS, client))
+    country = np.where(
+        known,
+        world.companies.country[people.company[p]],
+        world.dice.choice("web/anon_country", cat.COUNTRY_WEIGHTS, client),
+    )
     place = world.dice.integers("web/place", 3, client)
     regions = [r for country_regions in cat.REGIONS for r in country_regions]
     first_session = np.searchsorted(s.client, client)  # the browser's first session
@@ -124,40 +149,61 @@ def events_table(world: World, window: Window) -> pa.Table:
     gclid = np.full(len(e), -1)
     gclid[paid] = np.arange(len(paid))
     gclid_text = join("Cj0KCQ", hex_strings(world.dice.hash("web/gclid", s.key[session[paid]])))
-    gclid_column = (with_nulls(gclid_text.take(arrow(np.maximum(gclid, 0))), gclid < 0)
-                    if len(paid) else pa.nulls(len(e), pa.string()))
+    gclid_column = (
+        with_nulls(gclid_text.take(arrow(np.maximum(gclid, 0))), gclid < 0)
+        if len(paid)
+        else pa.nulls(len(e), pa.string())
+    )
 
     columns = {
         "event_date": clock.compact_date(when),
         # Random microseconds, but events of a session in the same millisecond keep their
         # order (session_start first, form events after the page_view).
         "event_timestamp": int_strings(
-            clock.unix_micros(when) + 100 * SAME_MOMENT_ORDER[name]
-            + world.dice.integers("web/micros", 100, s.key[session], name)),
+            clock.unix_micros(when)
+            + 100 * SAME_MOMENT_ORDER[name]
+            + world.dice.integers("web/micros", 100, s.key[session], name)
+        ),
         "event_name": pick(EVENT_NAMES, name),
         "event_params": params,
         "user_id": int_strings(hs_number[p], ~identified),
         "user_pseudo_id": pseudo_ids.take(arrow(client_row)),
         "user_first_touch_timestamp": int_strings(clock.unix_micros(first_visit[client_row])),
         "device": _struct(
-            [pick([d[0] for d in DEVICES], device), pick([d[1] for d in DEVICES], device),
-             _struct([pick([d[2] for d in DEVICES], device)], ["browser"])],
-            ["category", "operating_system", "web_info"]),
+            [
+                pick([d[0] for d in DEVICES], device),
+                pick([d[1] for d in DEVICES], device),
+                _struct([pick([d[2] for d in DEVICES], device)], ["browser"]),
+            ],
+            ["category", "operating_system", "web_info"],
+        ),
         "geo": _struct(
-            [pick(cat.COUNTRIES, country), pick([r[0] for r in regions], country * 3 + place),
-             pick([r[1] for r in regions], country * 3 + place)], ["country", "region", "city"]),
+            [
+                pick(cat.COUNTRIES, country),
+                pick([r[0] for r in regions], country * 3 + place),
+                pick([r[1] for r in regions], country * 3 + place),
+            ],
+            ["country", "region", "city"],
+        ),
         "traffic_source": _struct(
-            [pc.if_else(arrow(first_utm),
-                        pick(world.campaigns.utm_campaign, np.maximum(first_campaign, 0)),
-                        pick([t[2] for t in TRAFFIC], first_traffic)),
-             pick([t[1] for t in TRAFFIC], first_traffic),
-             pick([t[0] for t in TRAFFIC], first_traffic)], ["name", "medium", "source"]),
+            [
+                pc.if_else(
+                    arrow(first_utm),
+                    pick(world.campaigns.utm_campaign, np.maximum(first_campaign, 0)),
+                    pick([t[2] for t in TRAFFIC], first_traffic),
+                ),
+                pick([t[1] for t in TRAFFIC], first_traffic),
+                pick([t[0] for t in TRAFFIC], first_traffic),
+            ],
+            ["name", "medium", "source"],
+        ),
         "stream_id": constant(cat.STREAM_ID, len(e)),
         "platform": constant("WEB", len(e)),
         "collected_traffic_source": _struct(
             [source, medium, utm_name, gclid_column],
             ["manual_source", "manual_medium", "manual_campaign_name", "gclid"],
-            mask=arrow(~collected)),
+            mask=arrow(~collected),
+        ),
     }
     t = pa.Table.from_arrays(list(columns.values()), names=list(columns))
     return t.append_column("_day", arrow(ev.file_day[e].astype(np.int32)))
@@ -199,6 +245,7 @@ def _event_params(has: np.ndarray, int_values: dict, string_values: dict) -> pa.
     int_value = pa.concat_arrays(int_parts).take(back)
     value = _struct(
         [string_value, int_value, pa.nulls(len(event), pa.float64())],
-        ["string_value", "int_value", "double_value"])
+        ["string_value", "int_value", "double_value"],
+    )
     param = _struct([pick(PARAM_KEYS, key), value], ["key", "value"])
     return pa.ListArray.from_arrays(arrow(offsets), param)

@@ -40,7 +40,7 @@ def contact_numbers(world: World) -> tuple[np.ndarray, np.ndarray]:
     created = np.r_[people.created_at, people.duplicate_created_at[dup]]
     numbers = 100_001 + 50 * rank(created, np.r_[pid * 2, pid[dup] * 2 + 1])
     duplicate = np.full(people.n, -1)
-    duplicate[dup] = numbers[people.n:]
+    duplicate[dup] = numbers[people.n :]
     return numbers[: people.n], duplicate
 
 
@@ -71,9 +71,22 @@ def _source_drilldown(world: World):
     people, campaigns = world.people, world.campaigns
     traffic, campaign = arrival_traffic(world.dice, campaigns, people)
     show = campaigns.active("trade_show", people.created_at)
-    fixed = ["Unknown keywords (SSL)", "google", "bing", "LinkedIn", "Twitter",
-             "partner-newsletter", "g2.com", "capterra.com", f"{cat.SITE}/", "IMPORT",
-             "INTEGRATION", "salesforce", "https://www.g2.com/", "https://www.capterra.com/"]
+    fixed = [
+        "Unknown keywords (SSL)",
+        "google",
+        "bing",
+        "LinkedIn",
+        "Twitter",
+        "partner-newsletter",
+        "g2.com",
+        "capterra.com",
+        f"{cat.SITE}/",
+        "IMPORT",
+        "INTEGRATION",
+        "salesforce",
+        "https://www.g2.com/",
+        "https://www.capterra.com/",
+    ]
     code = {text: i for i, text in enumerate(fixed)}
     utm = len(fixed) + np.maximum(campaign, 0)  # then one entry per campaign's utm name
     import_file = len(fixed) + campaigns.n + np.maximum(show, 0)  # then per show's list
@@ -81,19 +94,47 @@ def _source_drilldown(world: World):
     ch = people.channel
     by_campaign = np.isin(ch, (cat.PAID_SEARCH, cat.PAID_SOCIAL, cat.EMAIL))
     data_1 = np.select(
-        [ch == cat.ORGANIC, ch == cat.PAID_SEARCH, ch == cat.PAID_SOCIAL, ch == cat.SOCIAL,
-         ch == cat.EMAIL, ch == cat.REFERRAL, ch == cat.DIRECT, ch == cat.OFFLINE],
-        [np.where(traffic == BING, code["bing"], code["google"]), code["google"],
-         code["LinkedIn"], np.where(traffic == TWITTER, code["Twitter"], code["LinkedIn"]),
-         code["partner-newsletter"], np.where(traffic == G2, code["g2.com"], code["capterra.com"]),
-         code[f"{cat.SITE}/"], code["IMPORT"]],
-        code["INTEGRATION"])
+        [
+            ch == cat.ORGANIC,
+            ch == cat.PAID_SEARCH,
+            ch == cat.PAID_SOCIAL,
+            ch == cat.SOCIAL,
+            ch == cat.EMAIL,
+            ch == cat.REFERRAL,
+            ch == cat.DIRECT,
+            ch == cat.OFFLINE,
+        ],
+        [
+            np.where(traffic == BING, code["bing"], code["google"]),
+            code["google"],
+            code["LinkedIn"],
+            np.where(traffic == TWITTER, code["Twitter"], code["LinkedIn"]),
+            code["partner-newsletter"],
+            np.where(traffic == G2, code["g2.com"], code["capterra.com"]),
+            code[f"{cat.SITE}/"],
+            code["IMPORT"],
+        ],
+        code["INTEGRATION"],
+    )
     data_2 = np.select(
-        [ch == cat.ORGANIC, by_campaign & (campaign >= 0), ch == cat.REFERRAL,
-         (ch == cat.OFFLINE) & (show >= 0), ch == cat.OUTBOUND],
-        [code["Unknown keywords (SSL)"], utm,
-         np.where(traffic == CAPTERRA, code["https://www.capterra.com/"],
-                  code["https://www.g2.com/"]), import_file, code["salesforce"]], -1)
+        [
+            ch == cat.ORGANIC,
+            by_campaign & (campaign >= 0),
+            ch == cat.REFERRAL,
+            (ch == cat.OFFLINE) & (show >= 0),
+            ch == cat.OUTBOUND,
+        ],
+        [
+            code["Unknown keywords (SSL)"],
+            utm,
+            np.where(
+                traffic == CAPTERRA, code["https://www.capterra.com/"], code["https://www.g2.com/"]
+            ),
+            import_file,
+            code["salesforce"],
+        ],
+        -1,
+    )
     names = [c.name for c in cat.CHANNELS[:-1]] + ["OFFLINE"]  # outbound syncs as OFFLINE
     return pick(names, ch), pick(vocab, data_1), pick(vocab, np.maximum(data_2, 0), data_2 < 0)
 
@@ -129,13 +170,34 @@ def contacts(world: World, window: Window) -> pa.Table:
     sql_at = qualified + 2 * MINUTE
     opportunity_at = converted + 2 * MINUTE
     customer_at = world.deals.won_at_by_person
-    stage_dates = [people.subscriber_at, people.lead_at, people.mql_at, sql_at, opportunity_at,
-                   customer_at]
+    stage_dates = [
+        people.subscriber_at,
+        people.lead_at,
+        people.mql_at,
+        sql_at,
+        opportunity_at,
+        customer_at,
+    ]
 
     person, t = versions(
-        [people.created_at, people.lead_at, people.mql_at, people.score_up_at, owner_at,
-         first_touch, connected, accepted, rejected, sql_at, disqualified, opportunity_at,
-         customer_at, people.merged_at], window)
+        [
+            people.created_at,
+            people.lead_at,
+            people.mql_at,
+            people.score_up_at,
+            owner_at,
+            first_touch,
+            connected,
+            accepted,
+            rejected,
+            sql_at,
+            disqualified,
+            opportunity_at,
+            customer_at,
+            people.merged_at,
+        ],
+        window,
+    )
     p = person
 
     stage = np.full(len(p), 0)
@@ -146,16 +208,23 @@ def contacts(world: World, window: Window) -> pa.Table:
     rejected_back = -2
     status = np.full(len(p), -1)  # no status for mere subscribers
     for dates, value in (
-        (people.lead_at, code["NEW"]), (people.mql_at, code["OPEN"]),
-        (first_touch, code["ATTEMPTED_TO_CONTACT"]), (connected, code["CONNECTED"]),
-        (accepted, code["IN_PROGRESS"]), (rejected, rejected_back),
-        (qualified, code["IN_PROGRESS"]), (disqualified, code["UNQUALIFIED"]),
+        (people.lead_at, code["NEW"]),
+        (people.mql_at, code["OPEN"]),
+        (first_touch, code["ATTEMPTED_TO_CONTACT"]),
+        (connected, code["CONNECTED"]),
+        (accepted, code["IN_PROGRESS"]),
+        (rejected, rejected_back),
+        (qualified, code["IN_PROGRESS"]),
+        (disqualified, code["UNQUALIFIED"]),
         (converted, code["OPEN_DEAL"]),
     ):
         status = np.where(dates[p] <= t, value, status)
     no_budget_or_timing = np.isin(reason[p], (0, 1))  # REJECTION_REASONS[:2]
-    status = np.where(status == rejected_back, np.where(
-        no_budget_or_timing, code["BAD_TIMING"], code["UNQUALIFIED"]), status)
+    status = np.where(
+        status == rejected_back,
+        np.where(no_budget_or_timing, code["BAD_TIMING"], code["UNQUALIFIED"]),
+        status,
+    )
     score = np.where(people.lead_at[p] <= t, people.score_lead[p], people.score_created[p])
     score = np.where(people.lead_at[p] == people.created_at[p], people.score_created[p], score)
     score = np.where(people.score_up_at[p] <= t, people.score_up[p], score)
@@ -172,8 +241,9 @@ def contacts(world: World, window: Window) -> pa.Table:
         "email": people.email.take(take),
         "firstname": pick(cat.FIRST_NAMES, people.first_name[p]),
         "lastname": pick(cat.LAST_NAMES, people.last_name[p]),
-        "jobtitle": pick(cat.JOB_TITLES, people.title[p],
-                         world.dice.bernoulli("contact/no_title", .08, p)),
+        "jobtitle": pick(
+            cat.JOB_TITLES, people.title[p], world.dice.bernoulli("contact/no_title", 0.08, p)
+        ),
         "lifecyclestage": pick(cat.LIFECYCLE_STAGES, stage),
         "hs_lead_status": pick(cat.HS_LEAD_STATUSES, np.maximum(status, 0), status < 0),
         "hubspotscore": score,
@@ -190,22 +260,36 @@ def contacts(world: World, window: Window) -> pa.Table:
         "lastmodifieddate": clock.hubspot(t),
     }
     for name, dates in zip(
-        ("subscriber", "lead", "marketingqualifiedlead", "salesqualifiedlead", "opportunity",
-         "customer"), stage_dates, strict=True):
+        (
+            "subscriber",
+            "lead",
+            "marketingqualifiedlead",
+            "salesqualifiedlead",
+            "opportunity",
+            "customer",
+        ),
+        stage_dates,
+        strict=True,
+    ):
         columns[f"hs_lifecyclestage_{name}_date"] = clock.hubspot(
-            np.where(dates[p] <= t, dates[p], NEVER))
+            np.where(dates[p] <= t, dates[p], NEVER)
+        )
     required = _export_columns("contacts")
-    primary = table(columns, required, t, hs_id[p], (world.dice, "contact/dup_row",
-                                                     EXACT_DUPLICATE_ROW_SHARE))
+    primary = table(
+        columns, required, t, hs_id[p], (world.dice, "contact/dup_row", EXACT_DUPLICATE_ROW_SHARE)
+    )
 
     # The duplicate contacts: created once (a webinar or content form with the other
     # address), then merged away; their last version stays in the earlier files.
-    d = np.flatnonzero(happened(people.duplicate_created_at)
-                       & window.contains(people.duplicate_created_at // 86_400_000))
+    d = np.flatnonzero(
+        happened(people.duplicate_created_at)
+        & window.contains(people.duplicate_created_at // 86_400_000)
+    )
     dt_ = people.duplicate_created_at[d]
     take = arrow(d)
     dup_columns = {
-        "hs_object_id": dup_id[d], "email": people.alt_email.take(take),
+        "hs_object_id": dup_id[d],
+        "email": people.alt_email.take(take),
         "firstname": pick(cat.FIRST_NAMES, people.first_name[d]),
         "lastname": pick(cat.LAST_NAMES, people.last_name[d]),
         "jobtitle": pick(cat.JOB_TITLES, people.title[d], np.ones(len(d), bool)),
@@ -221,11 +305,17 @@ def contacts(world: World, window: Window) -> pa.Table:
         "country": pick(cat.COUNTRIES, company.country[c[d]]),
         "hubspot_owner_id": int_strings(np.zeros(len(d)), np.ones(len(d), bool)),
         "hs_merged_object_ids": int_strings(np.zeros(len(d)), np.ones(len(d), bool)),
-        "createdate": clock.hubspot(dt_), "lastmodifieddate": clock.hubspot(dt_),
+        "createdate": clock.hubspot(dt_),
+        "lastmodifieddate": clock.hubspot(dt_),
         "hs_lifecyclestage_lead_date": clock.hubspot(dt_),
     }
-    for name in ("subscriber", "marketingqualifiedlead", "salesqualifiedlead", "opportunity",
-                 "customer"):
+    for name in (
+        "subscriber",
+        "marketingqualifiedlead",
+        "salesqualifiedlead",
+        "opportunity",
+        "customer",
+    ):
         dup_columns[f"hs_lifecyclestage_{name}_date"] = clock.hubspot(never(len(d)))
     duplicates = table(dup_columns, required, dt_, dup_id[d])
     return _merge_sorted(primary, duplicates)
@@ -249,9 +339,12 @@ def form_submissions(world: World, window: Window) -> pa.Table:
     key = person * 16 + slot
     hs_id, dup_id = contact_numbers(world)
     contact = np.where(forms.on_duplicate[f], dup_id[person], hs_id[person])
-    address = pc.if_else(arrow(forms.on_duplicate[f]), people.alt_email.take(arrow(person)),
-                         people.email.take(arrow(person)))
-    typed_title_case = world.dice.bernoulli("form/email_case", .2, key)
+    address = pc.if_else(
+        arrow(forms.on_duplicate[f]),
+        people.alt_email.take(arrow(person)),
+        people.email.take(arrow(person)),
+    )
+    typed_title_case = world.dice.bernoulli("form/email_case", 0.2, key)
     address = pc.if_else(arrow(typed_title_case), pc.utf8_title(address), address)
     form = world.form_index[f]
     form_guid = form_guids(world.dice)
@@ -292,11 +385,13 @@ def email_events(world: World, window: Window) -> pa.Table:
     click_url = join(
         pick([cat.SITE + path for path, _ in PAGES], campaigns.asset_page[campaign]),
         "?utm_source=hubspot&utm_medium=email&utm_campaign=",
-        pick(campaigns.utm_campaign, campaign))
+        pick(campaigns.utm_campaign, campaign),
+    )
     key = emails.key[e]
     columns = {
         "event_id": int_strings(
-            (world.dice.hash("email/event_id", key) >> np.uint64(12)).astype(np.int64)),
+            (world.dice.hash("email/event_id", key) >> np.uint64(12)).astype(np.int64)
+        ),
         "email_campaign_id": sends.email_campaign_id[send],
         "campaign_id": campaign_ids(world).take(arrow(campaign)),
         "contact_id": hs_id[person],
@@ -305,8 +400,13 @@ def email_events(world: World, window: Window) -> pa.Table:
         "url": with_nulls(click_url, kind != 3),
         "created": world.clock.hubspot(emails.created[e]),
     }
-    return table(columns, _export_columns("email_events"), emails.created[e], key,
-                 (world.dice, "email/dup_row", EXACT_DUPLICATE_ROW_SHARE))
+    return table(
+        columns,
+        _export_columns("email_events"),
+        emails.created[e],
+        key,
+        (world.dice, "email/dup_row", EXACT_DUPLICATE_ROW_SHARE),
+    )
 
 
 def campaigns_table(world: World, window: Window) -> pa.Table:
@@ -320,8 +420,11 @@ def campaigns_table(world: World, window: Window) -> pa.Table:
         "name": pick(c.name, r),
         "type": pick([s[2] for s in kind_spec], c.kind[r]),
         "channel": pick([s[3] for s in kind_spec], c.kind[r]),
-        "content_name": pick([x or "" for x in c.content_name], r,
-                             np.array([c.content_name[i] is None for i in r], bool)),
+        "content_name": pick(
+            [x or "" for x in c.content_name],
+            r,
+            np.array([c.content_name[i] is None for i in r], bool),
+        ),
         "start_date": clock.iso_date(c.start_day[r] * 86_400_000),
         "end_date": clock.iso_date(c.end_day[r] * 86_400_000),
         "budget": c.budget[r],
@@ -330,4 +433,3 @@ def campaigns_table(world: World, window: Window) -> pa.Table:
         "lastmodifieddate": clock.hubspot(t),
     }
     return table(columns, _export_columns("campaigns"), t, c.key[r])
-

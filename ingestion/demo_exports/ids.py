@@ -12,9 +12,16 @@ _HEX = np.frombuffer(b"0123456789abcdef", np.uint8)
 
 # Salesforce key prefixes of the objects exported.
 SF_PREFIX = {
-    "Lead": "00Q", "Contact": "003", "Account": "001", "Opportunity": "006",
-    "OpportunityHistory": "008", "Task": "00T", "Event": "00U", "Campaign": "701",
-    "CampaignMember": "00v", "User": "005",
+    "Lead": "00Q",
+    "Contact": "003",
+    "Account": "001",
+    "Opportunity": "006",
+    "OpportunityHistory": "008",
+    "Task": "00T",
+    "Event": "00U",
+    "Campaign": "701",
+    "CampaignMember": "00v",
+    "User": "005",
 }
 
 
@@ -46,8 +53,7 @@ def arrow(values, type: pa.DataType | None = None, mask=None) -> pa.Array:
         return pa.Array.from_buffers(pa.bool_(), n, [validity, bits])
     if type is None:
         type = {"i": pa.int64(), "u": pa.uint64(), "f": pa.float64()}[values.dtype.kind]
-        values = values.astype({"i": np.int64, "u": np.uint64, "f": np.float64}[
-            values.dtype.kind])
+        values = values.astype({"i": np.int64, "u": np.uint64, "f": np.float64}[values.dtype.kind])
     elif pa.types.is_timestamp(type) or type == pa.int64():
         values = values.astype(np.int64)
     elif type == pa.int32():
@@ -60,7 +66,7 @@ def int_values(column: pa.Array | pa.ChunkedArray) -> np.ndarray:
     column = flat(column)
     width = {pa.int32(): np.int32, pa.int64(): np.int64}[column.type]
     data = np.frombuffer(column.buffers()[1], dtype=width)
-    return data[column.offset: column.offset + len(column)]
+    return data[column.offset : column.offset + len(column)]
 
 
 def strings(values) -> pa.Array:
@@ -68,10 +74,12 @@ def strings(values) -> pa.Array:
     encoded = [b"" if v is None else str(v).encode() for v in values]
     offsets = np.r_[0, np.cumsum([len(b) for b in encoded])].astype(np.int32)
     missing = np.array([v is None for v in values], dtype=bool)
-    validity = (pa.py_buffer(np.packbits(~missing, bitorder="little")) if missing.any()
-                else None)
-    return pa.Array.from_buffers(pa.string(), len(encoded), [
-        validity, pa.py_buffer(offsets), pa.py_buffer(b"".join(encoded))])
+    validity = pa.py_buffer(np.packbits(~missing, bitorder="little")) if missing.any() else None
+    return pa.Array.from_buffers(
+        pa.string(),
+        len(encoded),
+        [validity, pa.py_buffer(offsets), pa.py_buffer(b"".join(encoded))],
+    )
 
 
 def constant(text: str, n: int) -> pa.Array:
@@ -86,8 +94,9 @@ def choose(condition: np.ndarray, if_true, if_false) -> pa.Array:
     """Element-wise choice between two string arrays (or plain strings)."""
     n = len(condition)
     as_array = lambda v: constant(v, n) if isinstance(v, str) else v  # noqa: E731
-    return flat(pc.if_else(arrow(np.asarray(condition, dtype=bool)), as_array(if_true),
-                           as_array(if_false)))
+    return flat(
+        pc.if_else(arrow(np.asarray(condition, dtype=bool)), as_array(if_true), as_array(if_false))
+    )
 
 
 def flat(values: pa.Array | pa.ChunkedArray) -> pa.Array:
@@ -147,8 +156,17 @@ def uuids(h1: np.ndarray, h2: np.ndarray) -> pa.Array:
     dash = np.full((len(left), 1), ord("-"), np.uint8)
     right[:, 0] = ord("4")
     codes = np.concatenate(
-        [left[:, :8], dash, left[:, 8:12], dash, left[:, 12:16], dash, right[:, :4], dash,
-         right[:, 4:16]],
+        [
+            left[:, :8],
+            dash,
+            left[:, 8:12],
+            dash,
+            left[:, 12:16],
+            dash,
+            right[:, :4],
+            dash,
+            right[:, 4:16],
+        ],
         axis=1,
     )
     return fixed_width_strings(codes)

@@ -17,27 +17,36 @@ from .people import People
 # The site's pages: the static ones, then one per white paper and one per webinar.
 PAGES: tuple[tuple[str, str], ...] = (
     *cat.STATIC_PAGES,
-    *((f"/resources/{re.sub(r'[^a-z0-9]+', '-', t.lower()).strip('-')}", f"{t} | Lumen Metrics")
-      for t in cat.WHITE_PAPERS),
-    *((f"/webinars/{re.sub(r'[^a-z0-9]+', '-', t.lower()).strip('-')}", f"{t} | Webinar")
-      for t in cat.WEBINAR_TITLES),
+    *(
+        (f"/resources/{re.sub(r'[^a-z0-9]+', '-', t.lower()).strip('-')}", f"{t} | Lumen Metrics")
+        for t in cat.WHITE_PAPERS
+    ),
+    *(
+        (f"/webinars/{re.sub(r'[^a-z0-9]+', '-', t.lower()).strip('-')}", f"{t} | Webinar")
+        for t in cat.WEBINAR_TITLES
+    ),
 )
 FIRST_PAPER_PAGE = len(cat.STATIC_PAGES)
 FIRST_WEBINAR_PAGE = FIRST_PAPER_PAGE + len(cat.WHITE_PAPERS)
 
 # Forms: newsletter, demo, contact sales, then one per white paper and one per webinar.
 FORM_NAMES: tuple[str, ...] = (
-    "Newsletter signup", "Demo request", "Contact sales",
+    "Newsletter signup",
+    "Demo request",
+    "Contact sales",
     *(f"Download: {t}" for t in cat.WHITE_PAPERS),
     *(f"Webinar registration: {t}" for t in cat.WEBINAR_TITLES),
 )
 FORM_TYPE_OF_FORM = np.array(
     [cat.NEWSLETTER, cat.DEMO, cat.CONTACT_SALES]
-    + [cat.CONTENT] * len(cat.WHITE_PAPERS) + [cat.WEBINAR] * len(cat.WEBINAR_TITLES))
+    + [cat.CONTENT] * len(cat.WHITE_PAPERS)
+    + [cat.WEBINAR] * len(cat.WEBINAR_TITLES)
+)
 FORM_PAGE = np.array(
     [cat.NEWSLETTER_PAGE, cat.DEMO_PAGE, cat.CONTACT_PAGE]
     + list(range(FIRST_PAPER_PAGE, FIRST_PAPER_PAGE + len(cat.WHITE_PAPERS)))
-    + list(range(FIRST_WEBINAR_PAGE, FIRST_WEBINAR_PAGE + len(cat.WEBINAR_TITLES))))
+    + list(range(FIRST_WEBINAR_PAGE, FIRST_WEBINAR_PAGE + len(cat.WEBINAR_TITLES)))
+)
 
 
 def form_guids(dice) -> pa.Array:
@@ -130,8 +139,18 @@ def build_campaigns(dice: Dice, clock: Clock, rate: float, horizon: int) -> Camp
             else:
                 name, content = f"Outbound - ICP sequence {date:%b %Y}", None
             budget = max(100, round(budget_factor * rate * period / 10, -2))
-            rows.append(dict(kind=kind_index, k=k, start=start, end=end, name=name,
-                             content=content, page=page, budget=budget))
+            rows.append(
+                dict(
+                    kind=kind_index,
+                    k=k,
+                    start=start,
+                    end=end,
+                    name=name,
+                    content=content,
+                    page=page,
+                    budget=budget,
+                )
+            )
             k += 1
         count[kind] = k
     kind = np.array([r["kind"] for r in rows], dtype=np.int64)
@@ -141,31 +160,43 @@ def build_campaigns(dice: Dice, clock: Clock, rate: float, horizon: int) -> Camp
     budget = np.array([r["budget"] for r in rows], dtype=np.int64)
     actual = np.round(budget * (0.8 + 0.3 * dice.uniform("campaign/actual", key)), -1)
     return Campaigns(
-        kind=kind, start_day=start_day, end_day=end_day,
-        name=[r["name"] for r in rows], content_name=[r["content"] for r in rows],
+        kind=kind,
+        start_day=start_day,
+        end_day=end_day,
+        name=[r["name"] for r in rows],
+        content_name=[r["content"] for r in rows],
         utm_campaign=[slug(r["name"]) for r in rows],
         asset_page=np.array([r["page"] for r in rows], dtype=np.int64),
-        budget=budget, actual_cost=actual.astype(np.int64),
+        budget=budget,
+        actual_cost=actual.astype(np.int64),
         created_at=clock.business((start_day - 14) * DAY + 11 * HOUR),
         started_at=start_day * DAY + 9 * HOUR,
         completed_at=(end_day + 1) * DAY + 9 * HOUR,
-        first_row=first_row, count=count,
+        first_row=first_row,
+        count=count,
     )
 
 
 def form_of(campaigns: Campaigns, form_type: np.ndarray, t: np.ndarray):
     """(form index, campaign row) of a submission of this type at time t."""
-    form = np.select([form_type == cat.NEWSLETTER, form_type == cat.DEMO,
-                      form_type == cat.CONTACT_SALES], [0, 1, 2], -1)
+    form = np.select(
+        [form_type == cat.NEWSLETTER, form_type == cat.DEMO, form_type == cat.CONTACT_SALES],
+        [0, 1, 2],
+        -1,
+    )
     content = campaigns.active("content", t)
     webinar = campaigns.active("webinar", t)
     content_k = np.maximum(content - campaigns.first_row["content"], 0)
     webinar_k = np.maximum(webinar - campaigns.first_row["webinar"], 0)
     form = np.where(form_type == cat.CONTENT, 3 + content_k % len(cat.WHITE_PAPERS), form)
-    form = np.where(form_type == cat.WEBINAR,
-                    3 + len(cat.WHITE_PAPERS) + webinar_k % len(cat.WEBINAR_TITLES), form)
-    campaign = np.select([form_type == cat.CONTENT, form_type == cat.WEBINAR], [content, webinar],
-                         -1)
+    form = np.where(
+        form_type == cat.WEBINAR,
+        3 + len(cat.WHITE_PAPERS) + webinar_k % len(cat.WEBINAR_TITLES),
+        form,
+    )
+    campaign = np.select(
+        [form_type == cat.CONTENT, form_type == cat.WEBINAR], [content, webinar], -1
+    )
     return form, campaign
 
 
@@ -199,7 +230,8 @@ def build_sends(clock: Clock, campaigns: Campaigns) -> EmailSends:
     send_at = clock.business(np.array([s[0] for s in sends], dtype=np.int64))
     order = np.lexsort((np.array([s[1] for s in sends]), send_at))
     return EmailSends(
-        send_at=send_at[order], campaign=np.array([sends[i][1] for i in order], dtype=np.int64),
+        send_at=send_at[order],
+        campaign=np.array([sends[i][1] for i in order], dtype=np.int64),
         name=[sends[i][2] for i in order],
         email_campaign_id=150_000_000 + 13 * np.arange(len(sends), dtype=np.int64),
     )
@@ -249,14 +281,18 @@ def simulate_email_events(dice: Dice, people: People, sends: EmailSends) -> Emai
     earlier_stops = cumulative - stop - before_group
     keep = earlier_stops == 0
     person, send = person[keep], send[keep]
-    bounced, opened, clicked, unsubscribed = (a[keep] for a in (bounced, opened, clicked,
-                                                                unsubscribed))
-    sent_at = sends.send_at[send] + (dice.uniform("email/jitter", person, send) * 20 * MINUTE
-                                     ).astype(np.int64)
+    bounced, opened, clicked, unsubscribed = (
+        a[keep] for a in (bounced, opened, clicked, unsubscribed)
+    )
+    sent_at = sends.send_at[send] + (
+        dice.uniform("email/jitter", person, send) * 20 * MINUTE
+    ).astype(np.int64)
     open_at = sent_at + dice.lognormal("email/open_lag", 2 * HOUR, 1.2, person, send).astype(
-        np.int64)
-    click_at = open_at + dice.lognormal("email/click_lag", 40 * SECOND, .6, person, send).astype(
-        np.int64)
+        np.int64
+    )
+    click_at = open_at + dice.lognormal("email/click_lag", 40 * SECOND, 0.6, person, send).astype(
+        np.int64
+    )
     events = [
         (np.ones(len(person), bool), SENT, sent_at),
         (~bounced, DELIVERED, sent_at + 8 * SECOND),

@@ -92,44 +92,54 @@ class Touches:
 
 
 # Task subjects by kind (0 call, 1 e-mail): first attempt, follow-up, then deal touches.
-TASK_SUBJECTS = (("Call", "Call: Follow-up", "Call: Discovery follow-up", "Call: Check-in"),
-                 ("Email: Intro", "Email: Following up", "Email: Proposal", "Email: Check-in"))
+TASK_SUBJECTS = (
+    ("Call", "Call: Follow-up", "Call: Discovery follow-up", "Call: Check-in"),
+    ("Email: Intro", "Email: Following up", "Email: Proposal", "Email: Check-in"),
+)
 EVENT_SUBJECTS = ("Discovery call", "Product demo", "Negotiation meeting")
 
 
-def simulate_leads(dice: Dice, clock: Clock, people: People,
-                   users: Users) -> tuple[Leads, Touches]:
+def simulate_leads(dice: Dice, clock: Clock, people: People, users: Users) -> tuple[Leads, Touches]:
     """CRM leads and the SDR attempts (tasks) on them."""
     person = np.flatnonzero(happened(people.mql_at) | happened(people.outbound_lead_at))
     n = len(person)
     u = lambda stream: dice.uniform(stream, person)  # noqa: E731
     channel = people.channel[person]
     outbound = channel == cat.OUTBOUND
-    sync_lag = dice.lognormal("lead/sync", 6 * MINUTE, .6, person).astype(np.int64)
-    created_at = np.where(outbound, people.outbound_lead_at[person],
-                          people.mql_at[person] + sync_lag)
+    sync_lag = dice.lognormal("lead/sync", 6 * MINUTE, 0.6, person).astype(np.int64)
+    created_at = np.where(
+        outbound, people.outbound_lead_at[person], people.mql_at[person] + sync_lag
+    )
     owner = dice.integers("lead/owner", users.n_sdr, person)
 
     # First touch after the MQL: most within the hour, some late, a few never.
-    speed = dice.choice("lead/speed", (.72, .15, .08, .05), person)
+    speed = dice.choice("lead/speed", (0.72, 0.15, 0.08, 0.05), person)
     lag = np.select(
         [speed == 0, speed == 1, speed == 2],
-        [dice.lognormal("lead/fast", 40 * MINUTE, .8, person),
-         4 * HOUR + u("lead/slow") * 44 * HOUR,
-         2 * DAY + u("lead/late") * 8 * DAY], 0).astype(np.int64)
-    lag = np.where(outbound, dice.lognormal("lead/outbound_touch", 20 * MINUTE, .5, person),
-                   lag).astype(np.int64)
+        [
+            dice.lognormal("lead/fast", 40 * MINUTE, 0.8, person),
+            4 * HOUR + u("lead/slow") * 44 * HOUR,
+            2 * DAY + u("lead/late") * 8 * DAY,
+        ],
+        0,
+    ).astype(np.int64)
+    lag = np.where(
+        outbound, dice.lognormal("lead/outbound_touch", 20 * MINUTE, 0.5, person), lag
+    ).astype(np.int64)
     touched = outbound | (speed < 3)
     first_touch_at = at(touched, clock.business(created_at + lag))
 
     # Attempts until connected (or giving up), a day or two apart.
     follow_ups = np.minimum(dice.geometric("lead/follow_ups", 2.0, person), 8)
-    connected = touched & (u("lead/connect") < np.where(outbound, .4, .82))
+    connected = touched & (u("lead/connect") < np.where(outbound, 0.4, 0.82))
     connect_after = np.minimum(dice.geometric("lead/connect_after", 1.0, person), follow_ups)
     attempts = np.where(touched, np.where(connected, connect_after, follow_ups) + 1, 0)
     lead_of_attempt, attempt = ragged(attempts)
-    gap = np.where(attempt == 0, 0, dice.lognormal(
-        "lead/attempt_gap", 1.3 * DAY, .6, person[lead_of_attempt], attempt)).astype(np.int64)
+    gap = np.where(
+        attempt == 0,
+        0,
+        dice.lognormal("lead/attempt_gap", 1.3 * DAY, 0.6, person[lead_of_attempt], attempt),
+    ).astype(np.int64)
     offset = np.cumsum(gap)
     starts = np.cumsum(attempts) - attempts
     offset = offset - offset[starts[lead_of_attempt]]
@@ -141,61 +151,90 @@ def simulate_leads(dice: Dice, clock: Clock, people: People,
 
     # Accept (SAL) or reject back to nurture, with a reason; unreachable leads are
     # mostly rejected as unresponsive after the last attempt.
-    decided_at = clock.business(connected_at + dice.lognormal("lead/decide", 3 * HOUR, 1.0,
-                                                              person).astype(np.int64))
+    decided_at = clock.business(
+        connected_at + dice.lognormal("lead/decide", 3 * HOUR, 1.0, person).astype(np.int64)
+    )
     accepted = ~outbound & connected & (u("lead/accept") < cat.channel_column("p_sal")[channel])
     accepted_at = at(accepted, decided_at)
-    unresponsive = ~outbound & touched & ~connected & (u("lead/unresponsive") < .6)
-    rejected_at = np.where(~outbound & connected & ~accepted, decided_at,
-                           at(unresponsive, clock.business(last_attempt_at + 2 * DAY)))
+    unresponsive = ~outbound & touched & ~connected & (u("lead/unresponsive") < 0.6)
+    rejected_at = np.where(
+        ~outbound & connected & ~accepted,
+        decided_at,
+        at(unresponsive, clock.business(last_attempt_at + 2 * DAY)),
+    )
     rejection_reason = np.where(
-        connected, dice.choice("lead/rejection", cat.REJECTION_WEIGHTS, person),
-        len(cat.REJECTION_REASONS))
+        connected,
+        dice.choice("lead/rejection", cat.REJECTION_WEIGHTS, person),
+        len(cat.REJECTION_REASONS),
+    )
 
     # Qualification (SQL): inbound after acceptance, outbound after the first real call.
     base = np.where(outbound, connected_at, accepted_at)
     qualifies = happened(base) & (u("lead/qualify") < cat.channel_column("p_sql")[channel])
-    qualified_at = at(qualifies, clock.business(base + dice.lognormal(
-        "lead/qualify_lag", 3 * DAY, .7, person).astype(np.int64)))
-    disqualifies = happened(base) & ~qualifies & (u("lead/disqualify") < .8)
-    disqualified_at = at(disqualifies, clock.business(base + dice.lognormal(
-        "lead/disqualify_lag", 6 * DAY, .7, person).astype(np.int64)))
+    qualified_at = at(
+        qualifies,
+        clock.business(
+            base + dice.lognormal("lead/qualify_lag", 3 * DAY, 0.7, person).astype(np.int64)
+        ),
+    )
+    disqualifies = happened(base) & ~qualifies & (u("lead/disqualify") < 0.8)
+    disqualified_at = at(
+        disqualifies,
+        clock.business(
+            base + dice.lognormal("lead/disqualify_lag", 6 * DAY, 0.7, person).astype(np.int64)
+        ),
+    )
     disqualified_reason = dice.choice("lead/disqualified_reason", cat.DISQUALIFIED_WEIGHTS, person)
     converts = qualifies & (u("lead/convert") < cat.channel_column("p_opp")[channel])
-    converted_at = at(converts, clock.business(qualified_at + dice.lognormal(
-        "lead/convert_lag", 2 * DAY, .6, person).astype(np.int64)))
-    email_variant = dice.choice("lead/email_variant", (.55, .30, .10, .05), person)
+    converted_at = at(
+        converts,
+        clock.business(
+            qualified_at + dice.lognormal("lead/convert_lag", 2 * DAY, 0.6, person).astype(np.int64)
+        ),
+    )
+    email_variant = dice.choice("lead/email_variant", (0.55, 0.30, 0.10, 0.05), person)
 
     # Duplicates: the same person entered again a few days later, merged unless the
     # master was converted first (then the duplicate just stays).
     dup = np.flatnonzero(u("lead/duplicate") < SF_DUPLICATE_SHARE)
     dp = person[dup]
-    dup_created = clock.business(created_at[dup] + dice.lognormal(
-        "lead/dup_lag", 2 * DAY, .8, dp).astype(np.int64))
-    dup_merged = dup_created + dice.lognormal("lead/dup_merge", 3 * DAY, .8, dp).astype(np.int64)
+    dup_created = clock.business(
+        created_at[dup] + dice.lognormal("lead/dup_lag", 2 * DAY, 0.8, dp).astype(np.int64)
+    )
+    dup_merged = dup_created + dice.lognormal("lead/dup_merge", 3 * DAY, 0.8, dp).astype(np.int64)
     dup_merged = np.where(dup_merged < converted_at[dup], dup_merged, NEVER)
     master_merged = never(n)
     master_merged[dup] = dup_merged
     m = len(dup)
     nothing = never(m)
     return Leads(
-        person=np.r_[person, dp], is_duplicate=np.r_[np.zeros(n, bool), np.ones(m, bool)],
-        master=np.r_[np.full(n, -1), dup], is_outbound=np.r_[outbound, outbound[dup]],
-        created_at=np.r_[created_at, dup_created], owner=np.r_[owner, owner[dup]],
-        first_touch_at=np.r_[first_touch_at, nothing], connected_at=np.r_[connected_at, nothing],
-        accepted_at=np.r_[accepted_at, nothing], rejected_at=np.r_[rejected_at, nothing],
+        person=np.r_[person, dp],
+        is_duplicate=np.r_[np.zeros(n, bool), np.ones(m, bool)],
+        master=np.r_[np.full(n, -1), dup],
+        is_outbound=np.r_[outbound, outbound[dup]],
+        created_at=np.r_[created_at, dup_created],
+        owner=np.r_[owner, owner[dup]],
+        first_touch_at=np.r_[first_touch_at, nothing],
+        connected_at=np.r_[connected_at, nothing],
+        accepted_at=np.r_[accepted_at, nothing],
+        rejected_at=np.r_[rejected_at, nothing],
         rejection_reason=np.r_[rejection_reason, np.zeros(m, np.int64)],
         qualified_at=np.r_[qualified_at, nothing],
         disqualified_at=np.r_[disqualified_at, nothing],
         disqualified_reason=np.r_[disqualified_reason, np.zeros(m, np.int64)],
-        converted_at=np.r_[converted_at, nothing], merged_at=np.r_[master_merged, dup_merged],
-        email_variant=np.r_[email_variant, (email_variant[dup] + 1 + dice.integers(
-            "lead/dup_variant", 3, dp)) % 4],
+        converted_at=np.r_[converted_at, nothing],
+        merged_at=np.r_[master_merged, dup_merged],
+        email_variant=np.r_[
+            email_variant, (email_variant[dup] + 1 + dice.integers("lead/dup_variant", 3, dp)) % 4
+        ],
     ), Touches(
-        lead=lead_of_attempt, opportunity=np.full(len(attempt), -1), owner=owner[lead_of_attempt],
+        lead=lead_of_attempt,
+        opportunity=np.full(len(attempt), -1),
+        owner=owner[lead_of_attempt],
         at=attempt_at,
-        kind=np.where(dice.bernoulli("lead/attempt_kind", .6, person[lead_of_attempt], attempt),
-                      0, 1),
+        kind=np.where(
+            dice.bernoulli("lead/attempt_kind", 0.6, person[lead_of_attempt], attempt), 0, 1
+        ),
         subject=np.where(attempt == 0, 0, 1),
         key=person[lead_of_attempt] * 64 + attempt,
     )
@@ -249,34 +288,51 @@ def _stage_walk(dice: Dice, clock: Clock, stream: str, key, created_at, amount, 
     """Walk each opportunity through the stages; return its history and outcome."""
     n = len(key)
     won = dice.uniform(stream + "/won", key) < p_win
-    lost_at = dice.choice(stream + "/lost_at", (.28, .24, .2, .16, .12), key)
+    lost_at = dice.choice(stream + "/lost_at", (0.28, 0.24, 0.2, 0.16, 0.12), key)
     last_open = np.where(won, 4, lost_at)
     rows = last_open + 2  # each open stage entered, then the close
     opp, position = ragged(rows)
     stage_before = np.clip(position - 1, 0, 4)
-    duration = np.where(position == 0, 0, dice.lognormal(
-        stream + "/days", np.array(cat.STAGE_MEDIAN_DAYS)[stage_before] * DAY * scale[opp], .6,
-        key[opp], position)).astype(np.int64)
+    duration = np.where(
+        position == 0,
+        0,
+        dice.lognormal(
+            stream + "/days",
+            np.array(cat.STAGE_MEDIAN_DAYS)[stage_before] * DAY * scale[opp],
+            0.6,
+            key[opp],
+            position,
+        ),
+    ).astype(np.int64)
     offset = np.cumsum(duration)
     starts = np.cumsum(rows) - rows
     offset = offset - offset[starts[opp]]
     # Creating the deal is its first (Prospecting) row; reps update it at work.
-    history_at = np.where(position == 0, created_at[opp],
-                          clock.business(created_at[opp] + offset))
+    history_at = np.where(position == 0, created_at[opp], clock.business(created_at[opp] + offset))
     is_close = position == rows[opp] - 1
     stage = np.where(is_close, np.where(won[opp], 5, 6), position)
-    proposal_amount = np.round(amount * (0.85 + 0.3 * dice.uniform(stream + "/proposal", key)),
-                               -2)
+    proposal_amount = np.round(amount * (0.85 + 0.3 * dice.uniform(stream + "/proposal", key)), -2)
     history_amount = np.where(position >= 3, proposal_amount[opp], amount[opp])
-    expected_close = created_at + dice.lognormal(stream + "/expected", 70 * DAY * scale, .3,
-                                                 key).astype(np.int64)
+    expected_close = created_at + dice.lognormal(
+        stream + "/expected", 70 * DAY * scale, 0.3, key
+    ).astype(np.int64)
     closed_at = history_at[starts + rows - 1]
     history_close = np.where(is_close, history_at, expected_close[opp])
     final_amount = np.where(last_open >= 3, proposal_amount, amount)
     loss_reason = np.where(won, -1, dice.choice(stream + "/loss", cat.LOSS_WEIGHTS, key))
-    return dict(won=won, closed_at=closed_at, amount=final_amount, loss_reason=loss_reason,
-                expected_close=expected_close, h_opp=opp, h_stage=stage, h_at=history_at,
-                h_amount=history_amount, h_close=history_close, n=n)
+    return dict(
+        won=won,
+        closed_at=closed_at,
+        amount=final_amount,
+        loss_reason=loss_reason,
+        expected_close=expected_close,
+        h_opp=opp,
+        h_stage=stage,
+        h_at=history_at,
+        h_amount=history_amount,
+        h_close=history_close,
+        n=n,
+    )
 
 
 def acv(employees: np.ndarray) -> np.ndarray:
@@ -284,8 +340,9 @@ def acv(employees: np.ndarray) -> np.ndarray:
     return np.clip(6000 * np.sqrt(np.maximum(employees, 1) / 50), 3000, 250_000)
 
 
-def simulate_deals(dice: Dice, clock: Clock, people: People, companies: Companies,
-                   users: Users, leads: Leads) -> Deals:
+def simulate_deals(
+    dice: Dice, clock: Clock, people: People, companies: Companies, users: Users, leads: Leads
+) -> Deals:
     converted = np.flatnonzero(happened(leads.converted_at))
     company = people.company[leads.person[converted]]
     conv_at = leads.converted_at[converted]
@@ -316,35 +373,80 @@ def simulate_deals(dice: Dice, clock: Clock, people: People, companies: Companie
     nb_person = leads.person[nb_lead]
     nb_company = people.company[nb_person]
     nb_created = leads.converted_at[nb_lead] + 2 * MINUTE
-    noise = dice.lognormal("deal/amount", 1.0, .35, nb_person)
+    noise = dice.lognormal("deal/amount", 1.0, 0.35, nb_person)
     nb_amount = np.round(acv(companies.employees[nb_company]) * noise, -2)
-    nb_walk = _stage_walk(dice, clock, "deal/nb", nb_person, nb_created, nb_amount,
-                          cat.channel_column("p_win")[people.channel[nb_person]],
-                          np.ones(len(nb_person)))
+    nb_walk = _stage_walk(
+        dice,
+        clock,
+        "deal/nb",
+        nb_person,
+        nb_created,
+        nb_amount,
+        cat.channel_column("p_win")[people.channel[nb_person]],
+        np.ones(len(nb_person)),
+    )
 
     # Customers buy more (upsell) and renew a year later.
     won = np.flatnonzero(nb_walk["won"])
     won_person = nb_person[won]
-    upsell = won[dice.bernoulli("deal/upsell", .3, won_person)]
+    upsell = won[dice.bernoulli("deal/upsell", 0.3, won_person)]
     up_person = nb_person[upsell]
-    up_created = clock.business(nb_walk["closed_at"][upsell] + dice.lognormal(
-        "deal/upsell_lag", 110 * DAY, .4, up_person).astype(np.int64))
-    up_amount = np.round(nb_walk["amount"][upsell] * .35, -2)
-    up_walk = _stage_walk(dice, clock, "deal/upsell", up_person, up_created, up_amount,
-                          np.full(len(upsell), .55), np.full(len(upsell), .6))
-    renew_created = clock.business(nb_walk["closed_at"][won] + (300 + dice.integers(
-        "deal/renew_lag", 15, won_person) - 7) * DAY)
-    renew_amount = np.round(nb_walk["amount"][won] * (1 + .12 * dice.uniform(
-        "deal/renew_uplift", won_person)), -2)
-    renew_walk = _stage_walk(dice, clock, "deal/renewal", won_person, renew_created, renew_amount,
-                             np.full(len(won), .85), np.full(len(won), .5))
+    up_created = clock.business(
+        nb_walk["closed_at"][upsell]
+        + dice.lognormal("deal/upsell_lag", 110 * DAY, 0.4, up_person).astype(np.int64)
+    )
+    up_amount = np.round(nb_walk["amount"][upsell] * 0.35, -2)
+    up_walk = _stage_walk(
+        dice,
+        clock,
+        "deal/upsell",
+        up_person,
+        up_created,
+        up_amount,
+        np.full(len(upsell), 0.55),
+        np.full(len(upsell), 0.6),
+    )
+    renew_created = clock.business(
+        nb_walk["closed_at"][won]
+        + (300 + dice.integers("deal/renew_lag", 15, won_person) - 7) * DAY
+    )
+    renew_amount = np.round(
+        nb_walk["amount"][won] * (1 + 0.12 * dice.uniform("deal/renew_uplift", won_person)), -2
+    )
+    renew_walk = _stage_walk(
+        dice,
+        clock,
+        "deal/renewal",
+        won_person,
+        renew_created,
+        renew_amount,
+        np.full(len(won), 0.85),
+        np.full(len(won), 0.5),
+    )
 
-    walks = [(nb_walk, nb_lead, cat.NEW_BUSINESS, nb_created, nb_amount),
-             (up_walk, nb_lead[upsell], cat.UPSELL, up_created, up_amount),
-             (renew_walk, nb_lead[won], cat.RENEWAL, renew_created, renew_amount)]
-    cols: dict[str, list] = {k: [] for k in (
-        "lead", "type", "created", "won", "closed", "amount", "loss", "expected",
-        "h_opp", "h_stage", "h_at", "h_amount", "h_close")}
+    walks = [
+        (nb_walk, nb_lead, cat.NEW_BUSINESS, nb_created, nb_amount),
+        (up_walk, nb_lead[upsell], cat.UPSELL, up_created, up_amount),
+        (renew_walk, nb_lead[won], cat.RENEWAL, renew_created, renew_amount),
+    ]
+    cols: dict[str, list] = {
+        k: []
+        for k in (
+            "lead",
+            "type",
+            "created",
+            "won",
+            "closed",
+            "amount",
+            "loss",
+            "expected",
+            "h_opp",
+            "h_stage",
+            "h_at",
+            "h_amount",
+            "h_close",
+        )
+    }
     base = 0
     for walk, lead, kind, created, _ in walks:
         cols["lead"].append(lead)
@@ -373,21 +475,37 @@ def simulate_deals(dice: Dice, clock: Clock, people: People, companies: Companie
     np.minimum.at(account_customer_at, lead_account[nb_lead[won]], nb_walk["closed_at"][won])
 
     opportunities = Opportunities(
-        account=opp_account, contact=lead_contact[opp_lead], owner=ae[opp_account],
-        type=c["type"], created_at=c["created"], lead_source_person=opp_person,
-        expected_close_at=c["expected"], closed_at=c["closed"], is_won=c["won"],
-        amount=c["amount"].astype(np.int64), loss_reason=c["loss"],
+        account=opp_account,
+        contact=lead_contact[opp_lead],
+        owner=ae[opp_account],
+        type=c["type"],
+        created_at=c["created"],
+        lead_source_person=opp_person,
+        expected_close_at=c["expected"],
+        closed_at=c["closed"],
+        is_won=c["won"],
+        amount=c["amount"].astype(np.int64),
+        loss_reason=c["loss"],
         key=opp_person * 4 + c["type"],
-        history_opportunity=c["h_opp"], history_stage=c["h_stage"], history_at=c["h_at"],
-        history_amount=c["h_amount"].astype(np.int64), history_close_at=c["h_close"],
+        history_opportunity=c["h_opp"],
+        history_stage=c["h_stage"],
+        history_at=c["h_at"],
+        history_amount=c["h_amount"].astype(np.int64),
+        history_close_at=c["h_close"],
     )
     return Deals(
-        account_company=account_company, account_created_at=account_created_at,
-        account_owner=ae, account_customer_at=account_customer_at,
-        contact_lead=converted, contact_account=lead_account[converted],
+        account_company=account_company,
+        account_created_at=account_created_at,
+        account_owner=ae,
+        account_customer_at=account_customer_at,
+        contact_lead=converted,
+        contact_account=lead_account[converted],
         contact_created_at=leads.converted_at[converted] + MINUTE,
-        lead_contact=lead_contact, lead_account=lead_account, lead_opportunity=lead_opportunity,
-        opportunity=opportunities, won_at_by_person=won_at_by_person,
+        lead_contact=lead_contact,
+        lead_account=lead_account,
+        lead_opportunity=lead_opportunity,
+        opportunity=opportunities,
+        won_at_by_person=won_at_by_person,
     )
 
 
@@ -397,18 +515,29 @@ def deal_touches(dice: Dice, clock: Clock, leads: Leads, deals: Deals) -> tuple[
     end = np.minimum(opp.closed_at, opp.created_at + 90 * DAY)
     n_tasks = 1 + np.minimum(dice.geometric("deal/tasks", 1.5, opp.key), 6)
     o, i = ragged(n_tasks)
-    task_at = clock.business(opp.created_at[o] + (dice.uniform("deal/task_at", opp.key[o], i)
-                                                  * (end[o] - opp.created_at[o])).astype(np.int64))
-    tasks = Touches(lead=np.full(len(o), -1), opportunity=o, owner=opp.owner[o], at=task_at,
-                    kind=dice.integers("deal/task_kind", 2, opp.key[o], i),
-                    subject=2 + dice.integers("deal/task_subject", 2, opp.key[o], i),
-                    key=opp.key[o] * 64 + 16 + i)
+    task_at = clock.business(
+        opp.created_at[o]
+        + (dice.uniform("deal/task_at", opp.key[o], i) * (end[o] - opp.created_at[o])).astype(
+            np.int64
+        )
+    )
+    tasks = Touches(
+        lead=np.full(len(o), -1),
+        opportunity=o,
+        owner=opp.owner[o],
+        at=task_at,
+        kind=dice.integers("deal/task_kind", 2, opp.key[o], i),
+        subject=2 + dice.integers("deal/task_subject", 2, opp.key[o], i),
+        key=opp.key[o] * 64 + 16 + i,
+    )
 
     # Discovery call with the lead before it converts; demo and negotiation meetings at
     # those stages of the opportunity.
     converted = np.flatnonzero(happened(leads.converted_at) & (deals.lead_opportunity >= 0))
-    discovery_at = clock.business(leads.qualified_at[converted] + (
-        leads.converted_at[converted] - leads.qualified_at[converted]) // 2)
+    discovery_at = clock.business(
+        leads.qualified_at[converted]
+        + (leads.converted_at[converted] - leads.qualified_at[converted]) // 2
+    )
     h = opp.history_opportunity
     demo = np.flatnonzero(opp.history_stage == 2)
     negotiation = np.flatnonzero(opp.history_stage == 4)
@@ -416,13 +545,25 @@ def deal_touches(dice: Dice, clock: Clock, leads: Leads, deals: Deals) -> tuple[
         lead=np.r_[converted, np.full(len(demo) + len(negotiation), -1)],
         opportunity=np.r_[np.full(len(converted), -1), h[demo], h[negotiation]],
         owner=np.r_[leads.owner[converted], opp.owner[h[demo]], opp.owner[h[negotiation]]],
-        at=np.r_[discovery_at, clock.business(opp.history_at[demo] + DAY),
-                 clock.business(opp.history_at[negotiation] + DAY)],
-        kind=np.r_[np.zeros(len(converted), np.int64), np.ones(len(demo), np.int64),
-                   np.zeros(len(negotiation), np.int64)],
-        subject=np.r_[np.zeros(len(converted), np.int64), np.ones(len(demo), np.int64),
-                      np.full(len(negotiation), 2)],
-        key=np.r_[leads.person[converted] * 64 + 60, opp.key[h[demo]] * 64 + 61,
-                  opp.key[h[negotiation]] * 64 + 62],
+        at=np.r_[
+            discovery_at,
+            clock.business(opp.history_at[demo] + DAY),
+            clock.business(opp.history_at[negotiation] + DAY),
+        ],
+        kind=np.r_[
+            np.zeros(len(converted), np.int64),
+            np.ones(len(demo), np.int64),
+            np.zeros(len(negotiation), np.int64),
+        ],
+        subject=np.r_[
+            np.zeros(len(converted), np.int64),
+            np.ones(len(demo), np.int64),
+            np.full(len(negotiation), 2),
+        ],
+        key=np.r_[
+            leads.person[converted] * 64 + 60,
+            opp.key[h[demo]] * 64 + 61,
+            opp.key[h[negotiation]] * 64 + 62,
+        ],
     )
     return tasks, events

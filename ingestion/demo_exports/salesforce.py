@@ -39,12 +39,14 @@ class Ids:
     def __init__(self, world: World):
         leads, deals = world.leads, world.deals
         opp = deals.opportunity
-        self.lead = salesforce_ids("Lead", rank(leads.created_at,
-                                                leads.person * 2 + leads.is_duplicate))
+        self.lead = salesforce_ids(
+            "Lead", rank(leads.created_at, leads.person * 2 + leads.is_duplicate)
+        )
         contact_person = leads.person[deals.contact_lead]
         self.contact = salesforce_ids("Contact", rank(deals.contact_created_at, contact_person))
-        self.account = salesforce_ids("Account", rank(deals.account_created_at,
-                                                      deals.account_company))
+        self.account = salesforce_ids(
+            "Account", rank(deals.account_created_at, deals.account_company)
+        )
         self.opportunity = salesforce_ids("Opportunity", rank(opp.created_at, opp.key))
         self.user = salesforce_ids("User", np.arange(world.users.n))
         c = world.campaigns
@@ -70,13 +72,16 @@ def build(world: World, window: Window) -> dict[str, pa.Table]:
 def _audit(world: World, created: np.ndarray, modified: np.ndarray) -> dict[str, pa.Array]:
     fmt = world.clock.salesforce
     modified_text = fmt(modified)
-    return {"CreatedDate": fmt(created), "LastModifiedDate": modified_text,
-            "SystemModstamp": modified_text}
+    return {
+        "CreatedDate": fmt(created),
+        "LastModifiedDate": modified_text,
+        "SystemModstamp": modified_text,
+    }
 
 
 def _lead_source(world: World, person: np.ndarray) -> pa.Array:
     channel = world.people.channel[person]
-    cold_call = (channel == cat.OUTBOUND) & world.dice.bernoulli("lead/cold_call", .3, person)
+    cold_call = (channel == cat.OUTBOUND) & world.dice.bernoulli("lead/cold_call", 0.3, person)
     names = [c.lead_source for c in cat.CHANNELS] + ["Cold Call"]
     return pick(names, np.where(cold_call, len(cat.CHANNELS), channel))
 
@@ -88,7 +93,11 @@ def lead_emails(world: World) -> pa.Array:
     v = leads.email_variant
     return pc.case_when(
         pc.make_struct(arrow(v == 1), arrow(v == 2), arrow(v == 3)),
-        pc.utf8_title(email), pc.utf8_upper(email), join(" ", email, " "), email)
+        pc.utf8_title(email),
+        pc.utf8_upper(email),
+        join(" ", email, " "),
+        email,
+    )
 
 
 def leads_table(world: World, window: Window, ids: Ids) -> pa.Table:
@@ -96,14 +105,28 @@ def leads_table(world: World, window: Window, ids: Ids) -> pa.Table:
     is_dup = leads.is_duplicate
     deleted_at = np.where(is_dup, leads.merged_at, NEVER)
     lead, t = versions(
-        [leads.created_at, leads.first_touch_at, leads.accepted_at, leads.rejected_at,
-         leads.qualified_at, leads.disqualified_at, leads.converted_at, leads.merged_at],
-        window)
+        [
+            leads.created_at,
+            leads.first_touch_at,
+            leads.accepted_at,
+            leads.rejected_at,
+            leads.qualified_at,
+            leads.disqualified_at,
+            leads.converted_at,
+            leads.merged_at,
+        ],
+        window,
+    )
     p = leads.person[lead]
     status = np.zeros(len(lead), np.int64)
-    for dates, value in ((leads.first_touch_at, 1), (leads.accepted_at, 2),
-                         (leads.rejected_at, 3), (leads.qualified_at, 4),
-                         (leads.disqualified_at, 5), (leads.converted_at, 6)):
+    for dates, value in (
+        (leads.first_touch_at, 1),
+        (leads.accepted_at, 2),
+        (leads.rejected_at, 3),
+        (leads.qualified_at, 4),
+        (leads.disqualified_at, 5),
+        (leads.converted_at, 6),
+    ):
         status = np.where(dates[lead] <= t, value, status)
     converted = leads.converted_at[lead] <= t
     deleted = deleted_at[lead] <= t
@@ -131,26 +154,37 @@ def leads_table(world: World, window: Window, ids: Ids) -> pa.Table:
         "IsConverted": converted,
         "ConvertedDate": world.clock.iso_date(np.where(converted, leads.converted_at[lead], NEVER)),
         "ConvertedContactId": with_nulls(
-            ids.contact.take(arrow(np.maximum(deals.lead_contact[lead], 0))), ~converted),
-        "ConvertedAccountId": with_nulls(ids.account.take(arrow(np.maximum(
-            deals.lead_account[lead], 0))), ~converted),
-        "ConvertedOpportunityId": with_nulls(ids.opportunity.take(arrow(np.maximum(
-            deals.lead_opportunity[lead], 0))), ~converted | (deals.lead_opportunity[lead] < 0)),
+            ids.contact.take(arrow(np.maximum(deals.lead_contact[lead], 0))), ~converted
+        ),
+        "ConvertedAccountId": with_nulls(
+            ids.account.take(arrow(np.maximum(deals.lead_account[lead], 0))), ~converted
+        ),
+        "ConvertedOpportunityId": with_nulls(
+            ids.opportunity.take(arrow(np.maximum(deals.lead_opportunity[lead], 0))),
+            ~converted | (deals.lead_opportunity[lead] < 0),
+        ),
         "OwnerId": ids.user.take(arrow(leads.owner[lead])),
         "IsDeleted": deleted,
         "MasterRecordId": with_nulls(ids.lead.take(arrow(master)), ~deleted),
         "MQL_Date__c": fmt(mql_at),
         "Accepted_Date__c": shown(leads.accepted_at),
         "Rejected_Date__c": shown(leads.rejected_at),
-        "Rejection_Reason__c": pick([*cat.REJECTION_REASONS, cat.UNRESPONSIVE],
-                                    leads.rejection_reason[lead], ~rejected),
+        "Rejection_Reason__c": pick(
+            [*cat.REJECTION_REASONS, cat.UNRESPONSIVE], leads.rejection_reason[lead], ~rejected
+        ),
         "Qualified_Date__c": shown(leads.qualified_at),
-        "Disqualified_Reason__c": pick(cat.DISQUALIFIED_REASONS, leads.disqualified_reason[lead],
-                                       ~disqualified),
+        "Disqualified_Reason__c": pick(
+            cat.DISQUALIFIED_REASONS, leads.disqualified_reason[lead], ~disqualified
+        ),
         **_audit(world, leads.created_at[lead], t),
     }
-    return table(columns, _export_columns("leads"), t, leads.person[lead] * 2 + is_dup[lead],
-                 (world.dice, "lead/dup_row", EXACT_DUPLICATE_ROW_SHARE))
+    return table(
+        columns,
+        _export_columns("leads"),
+        t,
+        leads.person[lead] * 2 + is_dup[lead],
+        (world.dice, "lead/dup_row", EXACT_DUPLICATE_ROW_SHARE),
+    )
 
 
 def contacts_table(world: World, window: Window, ids: Ids) -> pa.Table:
@@ -199,9 +233,13 @@ def _opportunity_names(world: World) -> pa.Array:
     opp, deals = world.deals.opportunity, world.deals
     company = deals.account_company[opp.account]
     year = (world.clock.epoch_ms + opp.created_at).astype("datetime64[ms]").astype(
-        "datetime64[Y]").astype(np.int64) + 1970
-    suffix = choose(opp.type == cat.RENEWAL, join("Renewal ", int_strings(year)),
-                    pick(("New Business", "Upsell", ""), opp.type))
+        "datetime64[Y]"
+    ).astype(np.int64) + 1970
+    suffix = choose(
+        opp.type == cat.RENEWAL,
+        join("Renewal ", int_strings(year)),
+        pick(("New Business", "Upsell", ""), opp.type),
+    )
     return join(world.companies.name.take(arrow(company)), suffix, separator=" - ")
 
 
@@ -239,13 +277,15 @@ def opportunities_table(world: World, window: Window, ids: Ids) -> pa.Table:
         "Probability": np.array(cat.STAGE_PROBABILITY)[stage],
         "IsClosed": closed,
         "IsWon": stage == 5,
-        "LeadSource": choose(lead_source == 0, _lead_source(world, opp.lead_source_person[o]),
-                             "Existing Customer"),
-        "CampaignId": with_nulls(ids.campaign.take(arrow(np.maximum(first_campaign, 0))),
-                                 (first_campaign < 0) | (lead_source == 1)),
+        "LeadSource": choose(
+            lead_source == 0, _lead_source(world, opp.lead_source_person[o]), "Existing Customer"
+        ),
+        "CampaignId": with_nulls(
+            ids.campaign.take(arrow(np.maximum(first_campaign, 0))),
+            (first_campaign < 0) | (lead_source == 1),
+        ),
         "Type": pick(cat.OPPORTUNITY_TYPES, opp.type[o]),
-        "Loss_Reason__c": pick(cat.LOSS_REASONS, np.maximum(opp.loss_reason[o], 0),
-                               stage != 6),
+        "Loss_Reason__c": pick(cat.LOSS_REASONS, np.maximum(opp.loss_reason[o], 0), stage != 6),
         "OwnerId": ids.user.take(arrow(opp.owner[o])),
         "IsDeleted": np.zeros(len(o), bool),
         **_audit(world, opp.created_at[o], t),
@@ -281,8 +321,11 @@ def _touch_who(world: World, ids: Ids, lead: np.ndarray, opportunity: np.ndarray
     """WhoId (lead, or the opportunity's contact) and WhatId (opportunity or empty)."""
     opp = world.deals.opportunity
     on_lead = lead >= 0
-    who = pc.if_else(arrow(on_lead), ids.lead.take(arrow(np.maximum(lead, 0))),
-                     ids.contact.take(arrow(opp.contact[np.maximum(opportunity, 0)])))
+    who = pc.if_else(
+        arrow(on_lead),
+        ids.lead.take(arrow(np.maximum(lead, 0))),
+        ids.contact.take(arrow(opp.contact[np.maximum(opportunity, 0)])),
+    )
     what = with_nulls(ids.opportunity.take(arrow(np.maximum(opportunity, 0))), on_lead)
     return who, what
 
@@ -300,7 +343,8 @@ def tasks_table(world: World, window: Window, ids: Ids) -> pa.Table:
     t = at[r]
     columns = {
         "Id": salesforce_ids("Task", numbers[r]),
-        "WhoId": who, "WhatId": what,
+        "WhoId": who,
+        "WhatId": what,
         "OwnerId": ids.user.take(arrow(owner[r])),
         "Subject": pick(subjects, subject),
         "Type": pick(("Call", "Email"), kind[r]),
@@ -311,8 +355,13 @@ def tasks_table(world: World, window: Window, ids: Ids) -> pa.Table:
         "IsDeleted": np.zeros(len(r), bool),
         **_audit(world, t, t),
     }
-    return table(columns, _export_columns("tasks"), t, key[r],
-                 (world.dice, "task/dup_row", EXACT_DUPLICATE_ROW_SHARE))
+    return table(
+        columns,
+        _export_columns("tasks"),
+        t,
+        key[r],
+        (world.dice, "task/dup_row", EXACT_DUPLICATE_ROW_SHARE),
+    )
 
 
 def events_table(world: World, window: Window, ids: Ids) -> pa.Table:
@@ -326,7 +375,8 @@ def events_table(world: World, window: Window, ids: Ids) -> pa.Table:
     t = booked_at[r]
     columns = {
         "Id": salesforce_ids("Event", numbers[r]),
-        "WhoId": who, "WhatId": what,
+        "WhoId": who,
+        "WhatId": what,
         "OwnerId": ids.user.take(arrow(ev.owner[r])),
         "Subject": pick(EVENT_SUBJECTS, ev.subject[r]),
         "Type": pick(("Meeting", "Demo"), ev.kind[r]),
@@ -370,10 +420,18 @@ def campaign_responses(world: World) -> tuple[np.ndarray, np.ndarray, np.ndarray
     f = np.flatnonzero(world.form_campaign >= 0)
     click = np.flatnonzero(emails.type == 3)
     person = np.r_[arrived, attended, forms.person[f], emails.person[click]]
-    campaign = np.r_[arrival_campaign[arrived], show[attended], world.form_campaign[f],
-                     world.sends.campaign[emails.send[click]]]
-    at = np.r_[people.arrived_at[arrived], people.created_at[attended], forms.submitted_at[f],
-               emails.created[click]]
+    campaign = np.r_[
+        arrival_campaign[arrived],
+        show[attended],
+        world.form_campaign[f],
+        world.sends.campaign[emails.send[click]],
+    ]
+    at = np.r_[
+        people.arrived_at[arrived],
+        people.created_at[attended],
+        forms.submitted_at[f],
+        emails.created[click],
+    ]
     return person, campaign, at
 
 
@@ -399,16 +457,19 @@ def members_table(world: World, window: Window, ids: Ids) -> pa.Table:
     lead, campaign, responded = lead[order], campaign[order], responded[order]
     first = np.r_[True, (lead[1:] != lead[:-1]) | (campaign[1:] != campaign[:-1])]
     lead, campaign, responded = lead[first], campaign[first], responded[first]
-    created = np.maximum(leads.created_at[lead] + MINUTE, np.where(
-        happened(responded), responded, leads.created_at[lead]))
+    created = np.maximum(
+        leads.created_at[lead] + MINUTE,
+        np.where(happened(responded), responded, leads.created_at[lead]),
+    )
     created = np.where(leads.is_outbound[lead], leads.created_at[lead] + MINUTE, created)
     # Conversion fills in ContactId; a member added after the conversion (a later click
     # or form) has it from its creation, with no version of its own before (`versions`).
     contact_at = leads.converted_at[lead] + MINUTE
     member_key = leads.person[lead] * 100_000 + world.campaigns.key[campaign]
     numbers = rank(created, member_key)
-    member, t = versions([created, np.where(leads.is_outbound[lead], responded, NEVER),
-                          contact_at], window)
+    member, t = versions(
+        [created, np.where(leads.is_outbound[lead], responded, NEVER), contact_at], window
+    )
     lm, cm = lead[member], campaign[member]
     has_responded = responded[member] <= t
     has_contact = contact_at[member] <= t
@@ -416,12 +477,14 @@ def members_table(world: World, window: Window, ids: Ids) -> pa.Table:
         "Id": salesforce_ids("CampaignMember", numbers[member]),
         "CampaignId": ids.campaign.take(arrow(cm)),
         "LeadId": ids.lead.take(arrow(lm)),
-        "ContactId": with_nulls(ids.contact.take(arrow(np.maximum(deals.lead_contact[lm], 0))),
-                                ~has_contact),
+        "ContactId": with_nulls(
+            ids.contact.take(arrow(np.maximum(deals.lead_contact[lm], 0))), ~has_contact
+        ),
         "Status": pick(("Sent", "Responded"), has_responded.astype(np.int64)),
         "HasResponded": has_responded,
-        "FirstRespondedDate": world.clock.iso_date(np.where(has_responded, responded[member],
-                                                            NEVER)),
+        "FirstRespondedDate": world.clock.iso_date(
+            np.where(has_responded, responded[member], NEVER)
+        ),
         "IsDeleted": np.zeros(len(member), bool),
         **_audit(world, created[member], t),
     }
@@ -444,4 +507,3 @@ def users_table(world: World, window: Window, ids: Ids) -> pa.Table:
         **_audit(world, created[u], created[u]),
     }
     return table(columns, _export_columns("users"), created[u], u)
-

@@ -29,8 +29,9 @@ def export_day(t: np.ndarray) -> np.ndarray:
     return np.maximum(np.asarray(t) // DAY, 0)
 
 
-def last_per_day(record: np.ndarray, t: np.ndarray,
-                 window: Window) -> tuple[np.ndarray, np.ndarray]:
+def last_per_day(
+    record: np.ndarray, t: np.ndarray, window: Window
+) -> tuple[np.ndarray, np.ndarray]:
     """Of several changes to a record on one export day, the row of the last one (and its
     time): a delta export carries the record as it stood at the end of the day."""
     day = export_day(t)
@@ -57,9 +58,13 @@ def versions(times: list[np.ndarray], window: Window) -> tuple[np.ndarray, np.nd
     return record[row], t
 
 
-def table(columns: dict[str, pa.Array | np.ndarray], required: tuple[str, ...],
-          modified: np.ndarray, key: np.ndarray,
-          duplicates: tuple[Dice, str, float] | None = None) -> pa.Table:
+def table(
+    columns: dict[str, pa.Array | np.ndarray],
+    required: tuple[str, ...],
+    modified: np.ndarray,
+    key: np.ndarray,
+    duplicates: tuple[Dice, str, float] | None = None,
+) -> pa.Table:
     """The export table in contract column order, plus `_day`, sorted by day, then
     modification time, then key. `duplicates` = (dice, stream, share) repeats a few rows
     right after themselves, as exports occasionally carry a row twice."""

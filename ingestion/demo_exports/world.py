@@ -72,7 +72,8 @@ def simulate(seed: int, rate: float, start: dt.date, horizon: int) -> World:
     forms = simulate_forms(dice, people)
     form_index, form_campaign = form_of(campaigns, forms.form_type, forms.submitted_at)
     second = people.has_second_browser[forms.person] & dice.bernoulli(
-        "form/browser", .25, forms.person, forms.slot)
+        "form/browser", 0.25, forms.person, forms.slot
+    )
     form_browser = np.where((forms.slot == 0) | forms.on_duplicate, 0, second).astype(np.int64)
     sends = build_sends(clock, campaigns)
     emails = simulate_email_events(dice, people, sends)
@@ -89,7 +90,15 @@ def simulate(seed: int, rate: float, start: dt.date, horizon: int) -> World:
     connected = primary & happened(leads.connected_at) & leads.is_outbound
     click = emails.type == CLICK
     sessions = simulate_sessions(
-        dice, clock, rate, horizon, people, forms, form_browser, form_campaign, form_index,
+        dice,
+        clock,
+        rate,
+        horizon,
+        people,
+        forms,
+        form_browser,
+        form_campaign,
+        form_index,
         clicks=(emails.person[click], emails.created[click], sends.campaign[emails.send[click]]),
         qualified=(leads.person[qualified], leads.qualified_at[qualified]),
         connected=(leads.person[connected], leads.connected_at[connected]),
@@ -98,10 +107,26 @@ def simulate(seed: int, rate: float, start: dt.date, horizon: int) -> World:
     web_events = session_events(dice, sessions, forms, form_index)
     log.info("simulated %d web sessions and %d web events", sessions.n, len(web_events.at))
     return World(
-        seed=seed, rate=rate, horizon=horizon, clock=clock, dice=dice, companies=companies,
-        people=people, campaigns=campaigns, forms=forms, form_index=form_index,
-        form_campaign=form_campaign, form_browser=form_browser, sends=sends, emails=emails,
-        users=users, leads=leads, lead_tasks=lead_tasks, deals=deals, deal_tasks=deal_tasks,
-        sales_events=sales_events, sessions=sessions, web_events=web_events,
+        seed=seed,
+        rate=rate,
+        horizon=horizon,
+        clock=clock,
+        dice=dice,
+        companies=companies,
+        people=people,
+        campaigns=campaigns,
+        forms=forms,
+        form_index=form_index,
+        form_campaign=form_campaign,
+        form_browser=form_browser,
+        sends=sends,
+        emails=emails,
+        users=users,
+        leads=leads,
+        lead_tasks=lead_tasks,
+        deals=deals,
+        deal_tasks=deal_tasks,
+        sales_events=sales_events,
+        sessions=sessions,
+        web_events=web_events,
     )
-

@@ -51,8 +51,9 @@ def _landing_url(system: ExportSystem, bucket_url: str | None) -> str:
     return bucket_url or str(settings.landing_dir() / system.name)
 
 
-def _table_resource(system: ExportSystem, table: ExportTable, bucket_url: str,
-                    mapping: SourceMapping):
+def _table_resource(
+    system: ExportSystem, table: ExportTable, bucket_url: str, mapping: SourceMapping
+):
     context = ReadContext(mapping, system.name)
     files = filesystem(
         bucket_url=bucket_url,
@@ -79,16 +80,16 @@ def _table_resource(system: ExportSystem, table: ExportTable, bucket_url: str,
     return (files | reader).with_name(table.name)
 
 
-def _export_resources(system: ExportSystem, bucket_url: str | None,
-                      mapping: SourceMapping | None):
+def _export_resources(system: ExportSystem, bucket_url: str | None, mapping: SourceMapping | None):
     url = _landing_url(system, bucket_url)
     mapping = mapping or load_mapping()
     return [_table_resource(system, table, url, mapping) for table in system.tables]
 
 
 @dlt.source(name=MARKETING_AUTOMATION.name)
-def marketing_automation(bucket_url: str | None = dlt.config.value,
-                         mapping: SourceMapping | None = None):
+def marketing_automation(
+    bucket_url: str | None = dlt.config.value, mapping: SourceMapping | None = None
+):
     """HubSpot-style contacts, form submissions, e-mail events and campaigns."""
     return _export_resources(MARKETING_AUTOMATION, bucket_url, mapping)
 
@@ -101,8 +102,7 @@ def crm(bucket_url: str | None = dlt.config.value, mapping: SourceMapping | None
 
 
 @dlt.source(name=WEB_ANALYTICS.name)
-def web_analytics(bucket_url: str | None = dlt.config.value,
-                  mapping: SourceMapping | None = None):
+def web_analytics(bucket_url: str | None = dlt.config.value, mapping: SourceMapping | None = None):
     """GA4 BigQuery-export-style events, one NDJSON file a day."""
     return _export_resources(WEB_ANALYTICS, bucket_url, mapping)
 
@@ -147,8 +147,10 @@ def export_pipeline(system: ExportSystem, pipelines_dir: Path | None = None) -> 
 def _raw_column_types(table: ExportTable) -> dict[str, str]:
     """The raw table's columns as dlt names them: every role, then the lineage columns."""
     naming = SnakeCaseNaming()
-    columns = {naming.normalize_identifier(c.name): "JSON" if c.kind == "json" else "VARCHAR"
-               for c in table.columns}
+    columns = {
+        naming.normalize_identifier(c.name): "JSON" if c.kind == "json" else "VARCHAR"
+        for c in table.columns
+    }
     columns[SOURCE_FILE_COLUMN] = "VARCHAR"
     if table.primary_key:
         columns[MODIFIED_AT_COLUMN] = "TIMESTAMP WITH TIME ZONE"
@@ -163,14 +165,19 @@ def create_empty_tables(system: ExportSystem) -> list[str]:
     created = []
     with duckdb.connect(str(settings.warehouse_path())) as con:
         con.execute(f'create schema if not exists "{system.dataset}"')
-        existing = {row[0] for row in con.execute(
-            "select table_name from information_schema.tables where table_schema = ?",
-            [system.dataset]).fetchall()}
+        existing = {
+            row[0]
+            for row in con.execute(
+                "select table_name from information_schema.tables where table_schema = ?",
+                [system.dataset],
+            ).fetchall()
+        }
         for table in system.tables:
             if table.name in existing:
                 continue
-            columns = ", ".join(f'"{name}" {kind}'
-                                for name, kind in _raw_column_types(table).items())
+            columns = ", ".join(
+                f'"{name}" {kind}' for name, kind in _raw_column_types(table).items()
+            )
             con.execute(f'create table "{system.dataset}"."{table.name}" ({columns})')
             created.append(table.name)
     return created

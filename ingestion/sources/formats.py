@@ -33,8 +33,10 @@ def _epoch_utc(value: str) -> str:
     """Epoch seconds, milliseconds or microseconds, told apart by their digits."""
     digits = f"length(ltrim({value}, '-'))"
     number = f"cast({value} as bigint)"
-    return (f"make_timestamp(case when {digits} >= 15 then {number} "
-            f"when {digits} >= 12 then {number} * 1000 else {number} * 1000000 end)")
+    return (
+        f"make_timestamp(case when {digits} >= 15 then {number} "
+        f"when {digits} >= 12 then {number} * 1000 else {number} * 1000000 end)"
+    )
 
 
 def utc_timestamp_sql(expression: str, time_zone: str) -> str:

@@ -64,12 +64,14 @@ MODIFIED_AT_COLUMN = "_modified_at"
 REJECT_REASON = "_reject_reason"
 BATCH_ROWS = 100_000
 NDJSON_SAMPLE_LINES = 100
-QUARANTINE_SCHEMA = pa.schema([
-    (SOURCE_FILE_COLUMN, pa.string()),
-    ("line_number", pa.int64()),
-    ("reason", pa.string()),
-    ("record", pa.string()),
-])
+QUARANTINE_SCHEMA = pa.schema(
+    [
+        (SOURCE_FILE_COLUMN, pa.string()),
+        ("line_number", pa.int64()),
+        ("reason", pa.string()),
+        ("record", pa.string()),
+    ]
+)
 
 
 class ExportFileError(ValueError):
@@ -160,8 +162,12 @@ def _ndjson_columns(item: FileItemDict) -> dict[str, str]:
         return ndjson_columns(handle)
 
 
-def _projection(table: ExportTable, header: tuple[str, ...], context: ReadContext,
-                json_columns: frozenset[str] = frozenset()) -> str:
+def _projection(
+    table: ExportTable,
+    header: tuple[str, ...],
+    context: ReadContext,
+    json_columns: frozenset[str] = frozenset(),
+) -> str:
     """How one file's columns become the table's, as a select list over them: each role
     from the column the mapping names (normalised by its kind), a constant, or empty; then
     the columns no role uses, as they come. A table's absent optional key is a hash of the
@@ -183,38 +189,42 @@ def _projection(table: ExportTable, header: tuple[str, ...], context: ReadContex
         expressions[role.role] = normalized_sql(value, column.kind, context.time_zone)
     key = table.primary_key
     if key and next(r for r in resolved if r.role == key).is_missing:
-        others = ", ".join(f"coalesce(cast({e} as varchar), '')"
-                           for r, e in expressions.items() if r != key)
+        others = ", ".join(
+            f"coalesce(cast({e} as varchar), '')" for r, e in expressions.items() if r != key
+        )
         expressions[key] = f"md5(concat_ws('|', {others}))"
     select = [f"{e} as {_quote(r)}" for r, e in expressions.items()]
     select += [_quote(c) for c in unused_columns(header, resolved)]
     return ", ".join(select)
 
 
-def _check_required(files: list[tuple[str, tuple[str, ...]]], table: ExportTable,
-                    context: ReadContext) -> None:
+def _check_required(
+    files: list[tuple[str, tuple[str, ...]]], table: ExportTable, context: ReadContext
+) -> None:
     """One error naming every file of the page that lacks a required role, and the roles."""
     problems = []
     for path, header in files:
-        missing = missing_required(table, resolve(context.mapping, context.system, table,
-                                                  header))
+        missing = missing_required(table, resolve(context.mapping, context.system, table, header))
         if missing:
             problems.append(missing_columns_problem(path, table.name, missing))
     if problems:
         raise ExportFileError(
-            "; ".join(problems) + f" (or map them in {settings.source_mapping_path()})")
+            "; ".join(problems) + f" (or map them in {settings.source_mapping_path()})"
+        )
 
 
 def _quarantine_batch(rows: pa.Table, table: ExportTable) -> pa.Table:
     """Tag rejected rows for the quarantine table, keyed so a re-read adds no duplicates."""
     ids = [
-        hashlib.sha1(f"{table.name}|{r[SOURCE_FILE_COLUMN]}|{r['line_number']}|{r['record']}"
-                     .encode()).hexdigest()
+        hashlib.sha1(
+            f"{table.name}|{r[SOURCE_FILE_COLUMN]}|{r['line_number']}|{r['record']}".encode()
+        ).hexdigest()
         for r in rows.select([SOURCE_FILE_COLUMN, "line_number", "record"]).to_pylist()
     ]
     rows = rows.append_column("table_name", pa.array([table.name] * rows.num_rows, pa.string()))
-    rows = rows.append_column(pa.field("quarantine_id", pa.string(), nullable=False),
-                              pa.array(ids, pa.string()))
+    rows = rows.append_column(
+        pa.field("quarantine_id", pa.string(), nullable=False), pa.array(ids, pa.string())
+    )
     return dlt.mark.with_hints(
         rows,
         dlt.mark.make_hints(
@@ -255,15 +265,18 @@ def _split_rejected(rows: pa.Table) -> tuple[pa.Table, pa.Table]:
     rejected = pc.is_valid(rows[REJECT_REASON])
     bad = rows.filter(rejected)
     good = rows.filter(pc.invert(rejected)).drop_columns([REJECT_REASON])
-    quarantine = pa.table([
-        bad[SOURCE_FILE_COLUMN],
-        pa.nulls(bad.num_rows, pa.int64()),
-        bad[REJECT_REASON],
-        pa.array(
-            [json.dumps(r, default=str) for r in bad.drop_columns([REJECT_REASON]).to_pylist()],
-            pa.string(),
-        ),
-    ], schema=QUARANTINE_SCHEMA)
+    quarantine = pa.table(
+        [
+            bad[SOURCE_FILE_COLUMN],
+            pa.nulls(bad.num_rows, pa.int64()),
+            bad[REJECT_REASON],
+            pa.array(
+                [json.dumps(r, default=str) for r in bad.drop_columns([REJECT_REASON]).to_pylist()],
+                pa.string(),
+            ),
+        ],
+        schema=QUARANTINE_SCHEMA,
+    )
     return good, quarantine
 
 
@@ -276,12 +289,12 @@ def _csv_reader_sql(paths: list[str], header: tuple[str, ...]) -> str:
     )
 
 
-def _rows_sql(relation: str, table: ExportTable, projection: str,
-              source_file: str = "filename") -> str:
+def _rows_sql(
+    relation: str, table: ExportTable, projection: str, source_file: str = "filename"
+) -> str:
     """Rows to load, as the table's roles, tagged with their file (keyed: also the
     modified time and the reject reason)."""
-    rows = (f"select {projection}, {source_file} as {SOURCE_FILE_COLUMN} "
-            f"from {relation}")
+    rows = f"select {projection}, {source_file} as {SOURCE_FILE_COLUMN} from {relation}"
     if not table.primary_key:
         return rows
     return (
@@ -310,14 +323,17 @@ def _read_csv_by_line(path: str, header: tuple[str, ...]) -> tuple[pa.Table, pa.
                 bad.append((line_number, f"unparseable CSV: {error}", line))
                 continue
             if len(values) != len(header):
-                bad.append((line_number, f"expected {len(header)} fields, found {len(values)}",
-                            line))
+                bad.append(
+                    (line_number, f"expected {len(header)} fields, found {len(values)}", line)
+                )
                 continue
             good.append([v if v != "" else None for v in values])
-    rows = pa.table({
-        **{c: pa.array([r[i] for r in good], pa.string()) for i, c in enumerate(header)},
-        "filename": pa.array([path] * len(good), pa.string()),
-    })
+    rows = pa.table(
+        {
+            **{c: pa.array([r[i] for r in good], pa.string()) for i, c in enumerate(header)},
+            "filename": pa.array([path] * len(good), pa.string()),
+        }
+    )
     quarantined = pa.table(
         [[path] * len(bad), [b[0] for b in bad], [b[1] for b in bad], [b[2] for b in bad]],
         schema=QUARANTINE_SCHEMA,
@@ -351,8 +367,9 @@ def _read_csv_group(
     """
     paths = list(records)
     try:
-        rows = con.sql(_rows_sql(_csv_reader_sql(paths, header), table, projection)
-                       ).to_arrow_table()
+        rows = con.sql(
+            _rows_sql(_csv_reader_sql(paths, header), table, projection)
+        ).to_arrow_table()
         suspects = _files_missing_rows(records, rows)
     except duckdb.Error:
         rows, suspects = None, paths  # at least one file is malformed: find which
@@ -361,21 +378,32 @@ def _read_csv_group(
 
     tables, quarantined = [], []
     if rows is not None:
-        tables.append(rows.filter(pc.invert(pc.is_in(rows[SOURCE_FILE_COLUMN],
-                                                     pa.array(suspects, pa.string())))))
+        tables.append(
+            rows.filter(
+                pc.invert(pc.is_in(rows[SOURCE_FILE_COLUMN], pa.array(suspects, pa.string())))
+            )
+        )
     for path in suspects:
         try:
             # Alone, DuckDB does raise on a malformed file; a file that passes here had
             # values spanning lines, which is fine.
-            tables.append(con.sql(_rows_sql(_csv_reader_sql([path], header), table,
-                                             projection)).to_arrow_table())
+            tables.append(
+                con.sql(
+                    _rows_sql(_csv_reader_sql([path], header), table, projection)
+                ).to_arrow_table()
+            )
         except duckdb.Error as error:
-            log.warning("%s: %s is malformed (%s), reading it line by line", table.name, path,
-                        str(error).splitlines()[0])
+            log.warning(
+                "%s: %s is malformed (%s), reading it line by line",
+                table.name,
+                path,
+                str(error).splitlines()[0],
+            )
             good, bad = _read_csv_by_line(path, header)
             con.register("malformed_file_rows", good)
-            tables.append(con.sql(_rows_sql("malformed_file_rows", table, projection)
-                                  ).to_arrow_table())
+            tables.append(
+                con.sql(_rows_sql("malformed_file_rows", table, projection)).to_arrow_table()
+            )
             con.unregister("malformed_file_rows")
             quarantined.append(bad)
     return pa.concat_tables(tables), quarantined
@@ -388,14 +416,18 @@ def _utc_connection() -> duckdb.DuckDBPyConnection:
     return con
 
 
-def read_csv_page(items: list[FileItemDict], table: ExportTable,
-                  context: ReadContext) -> Iterator[pa.Table]:
+def read_csv_page(
+    items: list[FileItemDict], table: ExportTable, context: ReadContext
+) -> Iterator[pa.Table]:
     headers: dict[tuple[str, ...], list[tuple[FileItemDict, int]]] = {}
     for item in items:
         header, records = _csv_header_and_records(item)
         headers.setdefault(header, []).append((item, records))
-    _check_required([(item["file_url"], header) for header, group in headers.items()
-                     for item, _ in group], table, context)
+    _check_required(
+        [(item["file_url"], header) for header, group in headers.items() for item, _ in group],
+        table,
+        context,
+    )
 
     # Files sharing a header are read in one scan; a file with a new column is its own group
     # and dlt adds the column to the table.
@@ -419,26 +451,32 @@ def read_csv_page(items: list[FileItemDict], table: ExportTable,
 def _ndjson_reader_sql(paths: list[str], columns: dict[str, str]) -> str:
     spec = "{" + ", ".join(f"{_literal(k)}: '{v}'" for k, v in columns.items()) + "}"
     return (
-        f"read_json({_path_list(paths)}, format='newline_delimited', columns={spec}, "
-        f"filename=true)"
+        f"read_json({_path_list(paths)}, format='newline_delimited', columns={spec}, filename=true)"
     )
 
 
-def _ndjson_projection(table: ExportTable, columns: dict[str, str],
-                       context: ReadContext) -> str:
+def _ndjson_projection(table: ExportTable, columns: dict[str, str], context: ReadContext) -> str:
     json_columns = frozenset(k for k, v in columns.items() if v == "JSON")
     return _projection(table, tuple(columns), context, json_columns)
 
 
-def read_ndjson_page(items: list[FileItemDict], table: ExportTable,
-                     context: ReadContext) -> Iterator[pa.Table]:
+def read_ndjson_page(
+    items: list[FileItemDict], table: ExportTable, context: ReadContext
+) -> Iterator[pa.Table]:
     groups: dict[tuple[tuple[str, str], ...], list[FileItemDict]] = {}
     for item in items:
         columns = _ndjson_columns(item)
         if columns:
             groups.setdefault(tuple(columns.items()), []).append(item)
-    _check_required([(item["file_url"], tuple(dict(key_types))) for key_types, group in
-                     groups.items() for item in group], table, context)
+    _check_required(
+        [
+            (item["file_url"], tuple(dict(key_types)))
+            for key_types, group in groups.items()
+            for item in group
+        ],
+        table,
+        context,
+    )
 
     # Files with the same keys are read in one scan; a file with a new key is its own group
     # and dlt adds the column.
@@ -452,8 +490,11 @@ def read_ndjson_page(items: list[FileItemDict], table: ExportTable,
                 scan = _rows_sql(_ndjson_reader_sql(paths, columns), table, projection)
                 rows = con.sql(scan).to_arrow_table()
             except duckdb.InvalidInputException as error:
-                log.warning("%s: malformed JSON, validating line by line (%s)", table.name,
-                            str(error).splitlines()[0])
+                log.warning(
+                    "%s: malformed JSON, validating line by line (%s)",
+                    table.name,
+                    str(error).splitlines()[0],
+                )
                 rows = None
         if rows is None:
             yield from _read_ndjson_with_quarantine(paths, columns, table, projection)
@@ -489,9 +530,14 @@ def _read_ndjson_with_quarantine(
             )
             clean_paths.append((clean, path))
         cases = " ".join(f"when {_literal(c)} then {_literal(p)}" for c, p in clean_paths)
-        rows = con.sql(_rows_sql(_ndjson_reader_sql([c for c, _ in clean_paths], columns),
-                                 table, projection, f"case filename {cases} end")
-                       ).to_arrow_table()
+        rows = con.sql(
+            _rows_sql(
+                _ndjson_reader_sql([c for c, _ in clean_paths], columns),
+                table,
+                projection,
+                f"case filename {cases} end",
+            )
+        ).to_arrow_table()
     yield from _slices(rows)
     if quarantined.num_rows:
         log.warning("%s: quarantined %d malformed line(s)", table.name, quarantined.num_rows)
@@ -499,8 +545,9 @@ def _read_ndjson_with_quarantine(
     con.close()
 
 
-def read_export_page(items: list[FileItemDict], table: ExportTable, file_format: str,
-                     context: ReadContext) -> Iterator[pa.Table]:
+def read_export_page(
+    items: list[FileItemDict], table: ExportTable, file_format: str, context: ReadContext
+) -> Iterator[pa.Table]:
     """Read one page of export files of one table, in one set-based scan."""
     reader = read_csv_page if file_format == "csv" else read_ndjson_page
     yield from reader(items, table, context)
