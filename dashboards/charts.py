@@ -74,9 +74,9 @@ AXIS_STYLE = dict(
     title_standoff=8,
 )
 WEEK_MS = 7 * 24 * 3600 * 1000
-PERIOD_AXES = {  # grain -> axis title, tick format, hover format
-    "day": ("Day (UTC)", "%b %d", "%a %Y-%m-%d"),
-    "week": ("Week starting Monday", "%b %d", "week of %Y-%m-%d"),
+PERIOD_AXES = {  # grain -> axis title, tick format (every tick names its year), hover format
+    "day": ("Day (UTC)", "%b %d\n%Y", "%a %Y-%m-%d"),
+    "week": ("Week starting Monday", "%b %d\n%Y", "week of %Y-%m-%d"),
     "month": ("Month", "%b %Y", "%B %Y"),
     "quarter": ("Quarter", "Q%q %Y", "Q%q %Y"),
 }
@@ -298,12 +298,16 @@ def grouped_bars(
 
 def heatmap(
     frame: pd.DataFrame, rows: str, columns: dict[str, str], value: str, value_title: str
-) -> go.Figure:
-    """A table of numbers coloured by size, each cell written out (e.g. campaign x model)."""
+) -> tuple[go.Figure, list[str]]:
+    """A table of numbers coloured by size, each cell written out (e.g. campaign x model),
+    and the rows left out because every cell of theirs is zero (the caller says so)."""
     pivot = frame.pivot_table(
         index=rows, columns="column", values=value, aggfunc="sum", fill_value=0, sort=False
     )
     pivot = pivot.reindex(columns=[c for c in columns if c in pivot.columns])
+    zero = (pivot == 0).all(axis=1)
+    hidden = [str(label) for label in pivot.index[zero]]
+    pivot = pivot[~zero]
     figure = go.Figure(
         go.Heatmap(
             z=pivot.to_numpy(),
@@ -318,7 +322,7 @@ def heatmap(
     styled(figure, "", "", legend=False, height=max(260, 80 + 34 * len(pivot)))
     figure.update_yaxes(autorange="reversed", rangemode=None)
     figure.update_xaxes(side="top")
-    return figure
+    return figure, hidden
 
 
 def timeline(frame: pd.DataFrame) -> go.Figure:
@@ -351,17 +355,19 @@ def timeline(frame: pd.DataFrame) -> go.Figure:
 
 
 def with_target(figure: go.Figure, x, target, name: str) -> go.Figure:
-    """A target as an outlined bar beside the bar it is the target of."""
+    """A target as a marked line across the bars it is the target of (a bar of its own
+    would draw a large empty outline when the target is far above the bars)."""
     figure.add_trace(
-        go.Bar(
+        go.Scatter(
             x=x,
             y=target,
             name=name,
-            marker=dict(color="#ffffff", line=dict(color="#1f2933", width=2)),
+            mode="lines+markers",
+            line=dict(color="#1f2933", dash="dash", width=2),
+            marker=dict(symbol="line-ew-open", size=18, line=dict(width=2)),
             hovertemplate=f"{name}: %{{y:,.0f}}<extra></extra>",
         )
     )
-    figure.update_layout(barmode="group")
     return figure
 
 
@@ -375,3 +381,36 @@ def with_bar_line(figure: go.Figure, value: float, label: str) -> go.Figure:
         annotation_font_color="#b42318",
     )
     return figure
+
+
+def without_spikes(
+    figure: go.Figure, x: pd.Series, y: pd.Series, names: pd.Series, reference: float | None
+) -> list[str]:
+    """Keep one period's spike from flattening every other line: the y axis stops at 1.5
+    times the 90th percentile of the values (and at least 1.5 times the reference line);
+    each value above it is marked at the top edge with its true value. What was cut off, in
+    words, for the chart's note (empty: nothing)."""
+    values = pd.to_numeric(y, errors="coerce")
+    if values.notna().sum() < 4:
+        return []
+    top = max(float(values.quantile(0.9)) * 1.5, (reference or 0) * 1.5)
+    high = values > top
+    if not high.any():
+        return []
+    edge = top * 1.04
+    figure.update_yaxes(range=[0, top * 1.1], autorange=False)
+    figure.add_trace(
+        go.Scatter(
+            x=x[high],
+            y=[edge] * int(high.sum()),
+            name="Off the scale",
+            mode="markers",
+            marker=dict(symbol="triangle-up", size=12, color="#b42318"),
+            customdata=list(zip(names[high], values[high], strict=True)),
+            hovertemplate="%{customdata[0]}: %{customdata[1]:,.1f} (off the scale)<extra></extra>",
+        )
+    )
+    return [
+        f"{name} {pd.Timestamp(when):%Y-%m-%d}: {value:,.1f}"
+        for when, name, value in zip(x[high], names[high], values[high], strict=True)
+    ]

@@ -1,8 +1,10 @@
 """How numbers read on the dashboards: one place, so every page writes them the same way.
 
 Counts get thousands separators, rates are percentages with one decimal, amounts are whole
-units of the CRM's currency (the exports carry no currency code), durations name their
-unit. A missing value is an en dash, never 0 or "nan": no data is not the same as zero.
+units of the currency the definitions name (`currency`, ISO 4217, published as
+definitions.terms.currency_code; the exports carry no code), named by Babel's CLDR data
+("US dollars (USD)") rather than a list of our own; durations name their unit. A missing
+value is an en dash, never 0 or "nan": no data is not the same as zero.
 """
 
 from __future__ import annotations
@@ -11,7 +13,16 @@ import datetime as dt
 import math
 
 MISSING = "–"
-AMOUNT_UNIT = "CRM currency"
+NO_CURRENCY = "the CRM's currency (no currency code agreed)"
+
+
+def currency_unit(code: str | None) -> str:
+    """'USD' -> 'US dollars (USD)': the name of the amounts' currency, for notes and axes."""
+    if not code:
+        return NO_CURRENCY
+    from babel.numbers import get_currency_name
+
+    return f"{get_currency_name(code, count=2, locale='en')} ({code})"
 
 
 def is_missing(value) -> bool:
@@ -46,7 +57,7 @@ def rate(value) -> str:
 
 
 def amount(value) -> str:
-    """155700.4 -> '155,700' (whole units of the CRM's currency)."""
+    """155700.4 -> '155,700' (whole units of the currency; see currency_unit)."""
     return MISSING if is_missing(value) else f"{round(float(value)):,}"
 
 

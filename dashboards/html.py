@@ -1,24 +1,38 @@
-"""The shared page template: header, headline numbers, charts, tables and empty states.
+"""The page template: Jinja2 templates in dashboards/templates/, escaping every value.
 
-Every page is one self-contained HTML file: the CSS is inline, Plotly's JavaScript is
-embedded once per page (``include_plotlyjs=True`` on the page's first chart), and the
-period-grain switch is a few lines of inline script. Nothing is fetched from the network,
-so a page opens offline and can be sent as an e-mail attachment.
+Every page is one HTML file with its CSS inline (templates/page.css) and the period-grain
+switch as a few lines of inline script (templates/page.js). Plotly's JavaScript is one
+shared file beside the pages (PLOTLY_BUNDLE, written by the renderer), loaded by a relative
+<script src>, so a page weighs its own data only and still opens offline from disk.
+Nothing is fetched from the network.
+
+The building blocks (cards, sections, tables, headline numbers, the grain switch) are the
+macros of templates/components.html.j2. Autoescape is on: text from the marts, the
+definitions file or a source system is always escaped; only other blocks and Plotly's
+chart markup pass as markup.
 """
 
 from __future__ import annotations
 
-import html
+import json
 from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
 
 import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
+import yaml
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
 
 from dashboards import formatting
+from ingestion.settings import REPO_ROOT
 
-GRAINS = ("day", "week", "month", "quarter")
+TEMPLATES = Path(__file__).with_name("templates")
+DBT_PROJECT_FILE = REPO_ROOT / "transform" / "dbt_project.yml"
 DEFAULT_GRAIN = "week"
+PLOTLY_BUNDLE = "plotly.min.js"  # beside the pages, shared by every page with a chart
 PLOTLY_CONFIG = {
     "displaylogo": False,
     "responsive": True,
@@ -26,8 +40,30 @@ PLOTLY_CONFIG = {
 }
 
 
-def escape(text) -> str:
-    return html.escape("" if text is None else str(text))
+def reporting_grains() -> tuple[str, ...]:
+    """The grains every by-period mart reports by: the dbt var `reporting_grains`."""
+    return tuple(yaml.safe_load(DBT_PROJECT_FILE.read_text())["vars"]["reporting_grains"])
+
+
+GRAINS = reporting_grains()
+
+
+@cache
+def environment() -> Environment:
+    return Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(["html", "html.j2"], default_for_string=True),
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+    )
+
+
+def _components():
+    return environment().get_template("components.html.j2").module
+
+
+def escape(text) -> Markup:
+    return Markup.escape("" if text is None else str(text))
 
 
 @dataclass(frozen=True)
@@ -39,6 +75,9 @@ class Metric:
     value: float | int | str | None
     kind: str = "count"  # a formatting kind: count, rate, amount, hours, text, ...
     note: str = ""
+    period: str = ""  # the date range it covers; empty: the page's period
+    trend: str = ""  # how it compares with the period before, in words
+    view: dict | None = None  # how the page's filters recompute it (dashboards.filters)
 
     def __post_init__(self):
         value = formatting.plain(self.value)
@@ -49,6 +88,10 @@ class Metric:
     @property
     def text(self) -> str:
         return formatting.formatted(self.value, self.kind)
+
+    @property
+    def raw(self) -> str:
+        return "" if formatting.is_missing(self.value) else str(self.value)
 
 
 @dataclass(frozen=True)
@@ -68,25 +111,36 @@ class Page:
     title: str
     question: str
     metrics: list[Metric] = field(default_factory=list)
-    body: list[str] = field(default_factory=list)
+    body: list[Markup] = field(default_factory=list)
     charts: int = 0
     summary: tuple[str, ...] = ()  # the metrics the index shows (default: the first two)
+    period: str = ""  # the date range of the headline numbers that name none of their own
+    datasets: dict[str, pd.DataFrame] = field(default_factory=dict)  # rows the filters read
 
     @property
     def file_name(self) -> str:
         return f"{self.slug}.html"
 
-    def chart(self, figure: go.Figure, title: str, note: str = "") -> str:
-        """A Plotly chart in a captioned card; the page's first chart embeds plotly.js."""
+    def chart(
+        self, figure: go.Figure, title: str, note: str = "", view: dict | None = None
+    ) -> Markup:
+        """A Plotly chart in a captioned card (plotly.js is the shared PLOTLY_BUNDLE); with
+        a `view` (dashboards.filters.view) the page's filters re-draw it."""
         self.charts += 1
         div = pio.to_html(
             figure,
             full_html=False,
-            include_plotlyjs=self.charts == 1,
+            include_plotlyjs=False,
             div_id=f"{self.slug}-chart-{self.charts}",
             config=PLOTLY_CONFIG,
         )
-        return _card(title, note, f'<div class="chart">{div}</div>')
+        # Plotly's own markup: its data is JSON-encoded with <, > and & escaped.
+        bound = Markup(" data-view='{}'").format(_view_json(view)) if view else Markup("")
+        return _card(
+            title,
+            note,
+            Markup('<div class="chart"{}>').format(bound) + Markup(div) + Markup("</div>"),
+        )
 
     def metric(self, key: str) -> Metric:
         return next(m for m in self.metrics if m.key == key)
@@ -97,41 +151,41 @@ class Page:
         return self.metrics[:2]
 
 
-def empty(title: str, reason: str, note: str = "") -> str:
+def join(parts) -> Markup:
+    """Blocks one after the other (plain text among them is escaped)."""
+    return Markup("").join(parts)
+
+
+def empty(title: str, reason: str, note: str = "") -> Markup:
     """What a chart or table shows when its slice has no data: the reason, in words."""
-    return _card(title, note, f'<p class="empty" role="note">{escape(reason)}</p>')
+    return _components().empty(title, reason, note)
 
 
-def _card(title: str, note: str, content: str) -> str:
-    caption = f"<h3>{escape(title)}</h3>" + (f'<p class="note">{escape(note)}</p>' if note else "")
-    return f'<figure class="card"><figcaption>{caption}</figcaption>{content}</figure>'
+def empty_note(reason: str) -> Markup:
+    """The reason alone, outside a card (a warning above a page's sections)."""
+    return _components().empty_note(reason)
 
 
-def section(title: str, intro: str, *parts: str) -> str:
-    lede = f'<p class="intro">{escape(intro)}</p>' if intro else ""
-    return f"<section><h2>{escape(title)}</h2>{lede}{''.join(parts)}</section>"
+def _card(title: str, note: str, content: Markup) -> Markup:
+    return _components().card(title, note, content)
 
 
-def grid(*parts: str) -> str:
+def section(title: str, intro: str, *parts: Markup) -> Markup:
+    return _components().section(title, intro, parts)
+
+
+def grid(*parts: Markup) -> Markup:
     """Cards side by side on a wide screen, stacked on a narrow one."""
-    return f'<div class="grid">{"".join(parts)}</div>'
+    return _components().grid(parts)
 
 
-def metrics(items: list[Metric]) -> str:
-    cards = "".join(
-        f'<div class="metric"><div class="label">{escape(m.label)}</div>'
-        f'<div class="value{" text" if m.kind in ("text", "moment") else ""}" '
-        f'data-metric="{escape(m.key)}" data-value="{escape(_raw(m.value))}">'
-        f"{escape(m.text)}</div>"
-        + (f'<div class="note">{escape(m.note)}</div>' if m.note else "")
-        + "</div>"
-        for m in items
-    )
-    return f'<div class="metrics">{cards}</div>'
+def heading(text: str) -> Markup:
+    return _components().heading(text)
 
 
-def _raw(value) -> str:
-    return "" if formatting.is_missing(value) else str(value)
+def metrics(items: list[Metric], period: str = "") -> Markup:
+    """Headline numbers, each with its period (its own, else `period`)."""
+    return _components().metrics(items, period)
 
 
 def table(
@@ -140,23 +194,27 @@ def table(
     title: str,
     note: str = "",
     empty_reason: str = "No rows.",
-) -> str:
-    """A captioned table; numbers right-aligned and formatted by their column's kind."""
+    view: dict | None = None,
+) -> Markup:
+    """A captioned table; numbers right-aligned and formatted by their column's kind. With a
+    `view` the page's filters rewrite its rows: the first column is the view's group, the
+    others its values in order."""
     if frame.empty:
         return empty(title, empty_reason, note)
-    head = "".join(f'<th class="{_align(c)}">{escape(c.label)}</th>' for c in columns)
-    rows = "".join(
-        "<tr>"
-        + "".join(f'<td class="{_align(c)}">{_cell(row[c.name], c.kind)}</td>' for c in columns)
-        + "</tr>"
+    head = [(c.label, _align(c)) for c in columns]
+    rows = [
+        [(_cell(row[c.name], c.kind), _align(c)) for c in columns]
         for row in frame.to_dict("records")
-    )
-    return _card(
-        title,
-        note,
-        f'<div class="table-wrap"><table><thead><tr>{head}</tr></thead>'
-        f"<tbody>{rows}</tbody></table></div>",
-    )
+    ]
+    bound = None
+    if view:
+        bound = _view_json({**view, "kinds": [c.kind for c in columns[1:]]})
+    return _components().table(title, note, head, rows, bound)
+
+
+def _view_json(view: dict) -> str:
+    """A view as JSON for a single-quoted attribute (autoescape escapes the quotes)."""
+    return json.dumps(view, default=str)
 
 
 def _align(column: Column) -> str:
@@ -168,6 +226,7 @@ BADGES = {
     "fresh": "good",
     "failed": "bad",
     "stale": "bad",
+    "overdue": "bad",
     "no data": "bad",
     "warned": "warn",
     "not run": "warn",
@@ -177,38 +236,29 @@ BADGES = {
 }
 
 
-def badge(status: str) -> str:
+def badge(status: str) -> Markup:
     """A coloured word for a state (passed, failed, fresh, stale, ...)."""
-    return f'<span class="badge {BADGES.get(status, "warn")}">{escape(status)}</span>'
+    return _components().badge(status, BADGES.get(status, "warn"))
 
 
-def _cell(value, kind: str) -> str:
+def _cell(value, kind: str) -> str | Markup:
     if kind == "badge":
         return badge(str(value))
-    return escape(formatting.formatted(value, kind))
+    return formatting.formatted(value, kind)
 
 
-def definition_list(items: list[tuple[str, str]]) -> str:
-    rows = "".join(f"<dt>{escape(term)}</dt><dd>{escape(meaning)}</dd>" for term, meaning in items)
-    return f"<dl>{rows}</dl>"
+def definition_list(items: list[tuple[str, str]]) -> Markup:
+    return _components().definition_list(items)
 
 
-def grain_views(views: dict[str, str]) -> str:
-    """The four grains of one page, one visible at a time, and the switch between them."""
-    buttons = "".join(
-        f'<button type="button" data-grain="{g}" aria-pressed="{str(g == DEFAULT_GRAIN).lower()}">'
-        f"{g.capitalize()}</button>"
-        for g in GRAINS
-    )
-    panels = "".join(
-        f'<div class="grain-view" data-grain="{g}"{"" if g == DEFAULT_GRAIN else " hidden"}>'
-        f"{views[g]}</div>"
-        for g in GRAINS
-    )
-    return (
-        f'<div class="grain-switch" role="group" aria-label="Period grain">'
-        f"<span>Period:</span>{buttons}</div>{panels}"
-    )
+def grain_views(views: dict[str, Markup]) -> Markup:
+    """The grains of one page, one visible at a time, and the switch between them."""
+    return _components().grain_views(GRAINS, DEFAULT_GRAIN, views)
+
+
+def page_cards(pages: list[Page]) -> Markup:
+    """The index: one card per page with its first headline numbers."""
+    return _components().page_cards(pages)
 
 
 @dataclass(frozen=True)
@@ -223,128 +273,23 @@ class Frame:
 
 def document(page: Page, frame: Frame) -> str:
     """The whole HTML file of a page."""
-    current = ' aria-current="page"'
-    nav = "".join(
-        f'<a href="{escape(href)}"{current if href == page.file_name else ""}>{escape(title)}</a>'
-        for href, title in frame.navigation
+    template = environment().get_template("page.html.j2")
+    from dashboards import filters
+
+    return template.render(
+        page=page,
+        frame=frame,
+        components=_components(),
+        plotly_bundle=PLOTLY_BUNDLE,
+        filter_script=filters.FILTER_SCRIPT,
+        filter_options=filters.options(page.datasets),
+        filter_span=filters.date_span(page.datasets),
+        page_data=filters.payload(page.datasets) if page.datasets else "",
     )
-    script = f"<script>{PAGE_SCRIPT}</script>" if page.charts else ""
-    return f"""<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{escape(page.title)} · Shared funnel</title>
-<style>{CSS}</style>
-</head>
-<body data-page="{escape(page.slug)}" data-charts="{page.charts}">
-<header class="top"><a class="brand" href="index.html">Shared funnel</a><nav>{nav}</nav></header>
-<main>
-<h1>{escape(page.title)}</h1>
-<p class="question">{escape(page.question)}</p>
-<p class="provenance">Numbers from the published marts of
- <span data-published-at>{escape(frame.published_at)}</span> (replaced only after every
- blocking quality check passed) · page rendered
- {escape(frame.rendered_at)} · definitions version {escape(frame.definitions_version)}</p>
-{metrics(page.metrics) if page.metrics else ""}
-{"".join(page.body)}
-</main>
-<footer>Marketing and sales read the same pages. Every number is defined in the
-<a href="glossary.html">glossary</a>; how fresh it is, on
-<a href="data_status.html">data status</a>.</footer>
-{script}
-</body>
-</html>
-"""
 
 
-# Charts are drawn while the page is still being parsed; once it is laid out, each one is
-# fitted to its card. The grain switch shows one grain's view and fits its charts.
-PAGE_SCRIPT = """
-(function () {
-  function fit(root) {
-    if (!window.Plotly) return;
-    root.querySelectorAll('.js-plotly-plot').forEach(function (g) {
-      if (g.offsetParent !== null) Plotly.Plots.resize(g);  // hidden grains fit when shown
-    });
-  }
-  window.addEventListener('load', function () { fit(document); });
-  function show(grain) {
-    document.querySelectorAll('.grain-switch button').forEach(function (b) {
-      b.setAttribute('aria-pressed', String(b.dataset.grain === grain));
-    });
-    document.querySelectorAll('.grain-view').forEach(function (view) {
-      view.hidden = view.dataset.grain !== grain;
-      if (!view.hidden) fit(view);
-    });
-  }
-  document.querySelectorAll('.grain-switch button').forEach(function (b) {
-    b.addEventListener('click', function () { show(b.dataset.grain); });
-  });
-})();
-"""
+def plotly_bundle() -> str:
+    """The plotly.js the pages share, from the installed plotly package (no network)."""
+    from plotly.offline import get_plotlyjs
 
-CSS = """
-:root { --ink: #1f2933; --muted: #52606d; --line: #d9e2ec; --bg: #f5f7fa; --accent: #0b4f8a;
-        --good: #0f7b4f; --bad: #b42318; --warn: #8a5a00; }
-* { box-sizing: border-box; }
-body { margin: 0; font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif;
-       color: var(--ink); background: var(--bg); }
-header.top { display: flex; flex-wrap: wrap; align-items: center; gap: 4px 18px;
-             padding: 10px 24px; background: var(--accent); }
-header.top a { color: #fff; text-decoration: none; opacity: .85; }
-header.top a:hover, header.top a[aria-current] { opacity: 1; text-decoration: underline; }
-header.top .brand { font-weight: 700; opacity: 1; margin-right: 12px; }
-header.top nav { display: flex; flex-wrap: wrap; gap: 4px 16px; }
-main { max-width: 1240px; margin: 0 auto; padding: 8px 24px 32px; }
-h1 { margin: 18px 0 2px; font-size: 28px; }
-h2 { margin: 28px 0 4px; font-size: 20px; border-bottom: 1px solid var(--line);
-     padding-bottom: 4px; }
-h3 { margin: 0; font-size: 15px; }
-p.question { margin: 0; font-size: 17px; color: var(--muted); }
-p.provenance, p.intro, p.note, footer { color: var(--muted); font-size: 13px; }
-p.intro { font-size: 14px; max-width: 80ch; }
-.metrics { display: grid; grid-template-columns: repeat(auto-fill, minmax(170px, 1fr));
-           gap: 12px; margin: 16px 0; }
-.metric { background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: 10px 14px; }
-.metric .label { color: var(--muted); font-size: 13px; }
-.metric .value { font-size: 26px; font-weight: 650; font-variant-numeric: tabular-nums; }
-.metric .note { color: var(--muted); font-size: 12px; }
-.metric .value.text { font-size: 18px; padding: 4px 0; }
-.grid { display: grid; grid-template-columns: repeat(2, minmax(0, 1fr)); gap: 16px; }
-@media (max-width: 900px) { .grid { grid-template-columns: minmax(0, 1fr); } }
-figure.card { margin: 12px 0; background: #fff; border: 1px solid var(--line); border-radius: 8px;
-              padding: 12px 14px; min-width: 0; }
-figure.card p.note { margin: 2px 0 6px; }
-.chart { min-height: 200px; }
-p.empty { margin: 12px 0; padding: 28px 16px; text-align: center; color: var(--muted);
-          background: var(--bg); border: 1px dashed var(--line); border-radius: 6px; }
-.table-wrap { overflow-x: auto; }
-table { border-collapse: collapse; width: 100%; font-size: 13px;
-        font-variant-numeric: tabular-nums; }
-th, td { padding: 5px 8px; border-bottom: 1px solid var(--line); vertical-align: top; }
-th { background: var(--bg); text-align: left; font-weight: 600; }
-th.number, td.number { text-align: right; white-space: nowrap; }
-tbody tr:nth-child(even) { background: #fafbfc; }
-.grain-switch { display: flex; align-items: center; gap: 6px; margin: 10px 0; position: sticky;
-                top: 0; z-index: 5; background: var(--bg); padding: 6px 0; }
-.grain-switch span { color: var(--muted); font-size: 13px; margin-right: 4px; }
-.grain-switch button { font: inherit; padding: 4px 14px; border: 1px solid var(--accent);
-                       background: #fff; color: var(--accent); border-radius: 16px;
-                       cursor: pointer; }
-.grain-switch button[aria-pressed="true"] { background: var(--accent); color: #fff; }
-.badge { display: inline-block; padding: 0 8px; border-radius: 10px; font-size: 12px;
-         font-weight: 600; color: #fff; }
-.badge.good { background: var(--good); } .badge.bad { background: var(--bad); }
-.badge.warn { background: var(--warn); }
-dl { display: grid; grid-template-columns: minmax(160px, 240px) 1fr; gap: 6px 16px; margin: 8px 0; }
-dt { font-weight: 600; } dd { margin: 0; }
-.pages { display: grid; grid-template-columns: repeat(auto-fill, minmax(340px, 1fr)); gap: 14px; }
-.pages a.page { display: block; background: #fff; border: 1px solid var(--line); border-radius: 8px;
-                padding: 14px; color: inherit; text-decoration: none; }
-.pages a.page:hover { border-color: var(--accent); }
-.pages a.page h3 { color: var(--accent); font-size: 17px; }
-.pages .metrics { grid-template-columns: repeat(2, 1fr); margin: 8px 0 0; }
-.pages .metric .value { font-size: 20px; }
-footer { max-width: 1240px; margin: 0 auto; padding: 0 24px 24px; }
-"""
+    return get_plotlyjs()

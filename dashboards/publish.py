@@ -14,6 +14,9 @@ import duckdb
 from ingestion import settings
 
 PUBLISHED_SCHEMAS = ("marts", "definitions", "quality")
+# The storage format the published file is written in: readable by the `duckdb` shell of the
+# lock (duckdb-cli, `make sql`) and by analysts' tools a release or two behind the library.
+PUBLISHED_STORAGE_VERSION = "v1.5.0"
 # Single tables of other schemas the dashboards read: the source values no agreed
 # vocabulary lists, for the data status page.
 PUBLISHED_TABLES = (("intermediate", "int_vocabulary_unknown_values"),)
@@ -31,8 +34,13 @@ def publish_marts() -> dict[str, int]:
     staging = target.with_name(target.name + ".tmp")
     staging.unlink(missing_ok=True)
     rows = {}
-    with duckdb.connect(str(staging)) as con:
+    with duckdb.connect() as con:
+        con.execute(
+            f"attach ? as published (storage_version '{PUBLISHED_STORAGE_VERSION}')",
+            [str(staging)],
+        )
         con.execute("attach ? as warehouse (read_only)", [str(settings.warehouse_path())])
+        con.execute("use published")
         tables = con.execute(
             "select table_schema, table_name from information_schema.tables "
             "where table_catalog = 'warehouse' and table_type = 'BASE TABLE' "
@@ -47,7 +55,9 @@ def publish_marts() -> dict[str, int]:
             )
             rows[f"{schema}.{table}"] = con.execute(
                 f'select count(*) from "{schema}"."{table}"'
-            ).fetchone()[0]
+            ).fetchall()[0][0]
+        con.execute("use memory")
         con.execute("detach warehouse")
+        con.execute("detach published")
     os.replace(staging, target)
     return rows

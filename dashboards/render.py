@@ -1,9 +1,11 @@
 """Render every dashboard page from the published marts, and the index linking them.
 
-All pages are built in memory first, then each is written to a temporary name next to its
-final one and moved over it in one rename: a reader opening a page during a refresh sees
-the last one or the new one, never half a file. Nothing here runs when the quality gate
-failed (the Dagster asset depends on the publish step), so the last good pages stay.
+The pages are those of the dbt exposures (dashboards.pages.page_specs), each built by its
+own module. All pages are built in memory first, then each is written to a temporary name
+next to its final one and moved over it in one rename: a reader opening a page during a
+refresh sees the last one or the new one, never half a file. Nothing here runs when the
+quality gate failed (the Dagster asset depends on the publish step), so the last good
+pages stay.
 """
 
 from __future__ import annotations
@@ -13,23 +15,15 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from dashboards import formatting, pages
+from dashboards import filters, formatting, pages
 from dashboards.data import PublishedMarts
-from dashboards.html import Frame, Metric, Page, document, escape, metrics
+from dashboards.html import PLOTLY_BUNDLE, Frame, Metric, Page, document, plotly_bundle
+from dashboards.pages import index
 from dashboards.status import RunStatus
 from ingestion import settings
 from transform.definitions import LeadDefinitions, load_definitions
 
-PAGE_ORDER = (
-    "funnel_overview",
-    "sla",
-    "closed_loop",
-    "attribution",
-    "customer_journey",
-    "glossary",
-    "data_status",
-)
-INDEX = "index"
+INDEX = index.INDEX
 
 
 def dashboards_dir() -> Path:
@@ -48,34 +42,8 @@ class RenderedPage:
 
 def build_pages(marts: PublishedMarts, run: RunStatus, definitions: LeadDefinitions) -> list[Page]:
     """Every page, in the order of the navigation."""
-    built = {
-        "funnel_overview": pages.funnel_overview(marts),
-        "sla": pages.sla(marts),
-        "closed_loop": pages.closed_loop(marts),
-        "attribution": pages.attribution(marts),
-        "customer_journey": pages.customer_journey(marts),
-        "glossary": pages.glossary(definitions, marts.definitions_version()),
-        "data_status": pages.data_status(marts, run),
-    }
-    return [built[slug] for slug in PAGE_ORDER]
-
-
-def index_page(built: list[Page]) -> Page:
-    """The landing page: one card per page with its first headline numbers."""
-    page = Page(
-        INDEX,
-        "Shared funnel dashboards",
-        "One set of funnel numbers for marketing and sales, refreshed only after "
-        "every blocking quality check passed.",
-    )
-    cards = "".join(
-        f'<a class="page" href="{escape(p.file_name)}"><h3>{escape(p.title)}</h3>'
-        f'<p class="note">{escape(p.question)}</p>'
-        f"{metrics(p.summary_metrics()) if p.metrics else ''}</a>"
-        for p in built
-    )
-    page.body = [f'<div class="pages">{cards}</div>']
-    return page
+    inputs = pages.PageInputs(marts, run, definitions)
+    return [pages.build(spec, inputs) for spec in pages.page_specs()]
 
 
 def render_dashboards(
@@ -85,15 +53,18 @@ def render_dashboards(
     definitions = definitions or load_definitions()
     with PublishedMarts(published) as marts:
         built = build_pages(marts, run, definitions)
+        landing = index.build(built, marts)
         frame = Frame(
             published_at=formatting.moment(marts.published_at()),
             rendered_at=formatting.moment(run.refreshed_at),
             definitions_version=marts.definitions_version() or definitions.version,
             navigation=tuple((p.file_name, p.title) for p in built),
         )
-    everything = [index_page(built), *built]
+    everything = [landing, *built]
     documents = {page.file_name: document(page, frame) for page in everything}
     out_dir.mkdir(parents=True, exist_ok=True)
+    _replace(out_dir / PLOTLY_BUNDLE, plotly_bundle())  # first: the pages load them
+    _replace(out_dir / filters.FILTER_SCRIPT, filters.script())
     for name, text in documents.items():
         _replace(out_dir / name, text)
     return [
@@ -109,21 +80,6 @@ def _replace(path: Path, text: str) -> None:
     os.replace(staging, path)
 
 
-def render_now(
-    published: Path,
-    out_dir: Path,
-    landing: Path,
-    warehouse: Path,
-    checks=(),
-    stale_after=dt.timedelta(days=2),
-) -> list[RenderedPage]:
-    """Render with the sources' freshness as of now (for scripts and tests)."""
-    from dashboards.status import source_freshness
-    from ingestion.exports import SYSTEMS
-
-    now = dt.datetime.now(dt.UTC)
-    freshness = source_freshness(
-        landing, warehouse, now, {system.name: stale_after for system in SYSTEMS}
-    )
-    run = RunStatus(now, freshness, tuple(checks))
-    return render_dashboards(published, out_dir, run)
+def render_now(published: Path, out_dir: Path, checks=()) -> list[RenderedPage]:
+    """Render from the published marts as of now (for scripts and tests)."""
+    return render_dashboards(published, out_dir, RunStatus(dt.datetime.now(dt.UTC), tuple(checks)))

@@ -58,7 +58,8 @@ def _worker(variant: str, landing: Path, data: Path) -> None:
         for export_system in SYSTEMS:
             started = time.perf_counter()
             pipeline = export_pipeline(export_system)
-            pipeline.run(source_for(export_system))  # reads <data>/landing -> the exports
+            info = pipeline.run(source_for(export_system))  # reads <data>/landing
+            assert pipeline.last_trace and pipeline.last_trace.last_normalize_info, info
             counts = pipeline.last_trace.last_normalize_info.row_counts
             rows = sum(n for t, n in counts.items() if not t.startswith("_dlt"))
             results[export_system.name] = (time.perf_counter() - started, rows)
@@ -73,7 +74,7 @@ def _worker(variant: str, landing: Path, data: Path) -> None:
                 rows = sum(
                     con.execute(
                         f"select count(*) from {export_system.dataset}.{t.name}"
-                    ).fetchone()[0]
+                    ).fetchall()[0][0]
                     for t in export_system.tables
                     if glob.glob(f"{landing / export_system.name}/{t.file_glob}")
                 )
@@ -120,7 +121,7 @@ def _measure(variant: str, landing: Path) -> dict:
 
 def ensure_exports(landing: Path, contacts: int, days: int, seed: int) -> None:
     from ingestion.demo_exports import generate
-    from ingestion.demo_exports.people import MQL_VIOLATION_SHARE
+    from ingestion.demo_exports.simulation.people import MQL_VIOLATION_SHARE
 
     manifest = landing / "_demo_exports.json"
     if manifest.exists():
@@ -138,7 +139,7 @@ def ensure_exports(landing: Path, contacts: int, days: int, seed: int) -> None:
         shutil.rmtree(landing)
     print(f"Generating {contacts:,} contacts over {days} days into {landing} ...", flush=True)
     started = time.perf_counter()
-    generate(landing, seed=seed, contacts=contacts, days=days)
+    generate(landing, seed=seed, contacts=contacts, days=days, shape="contract")
     print(f"Generated in {time.perf_counter() - started:.1f} s")
 
 

@@ -26,10 +26,12 @@ for its source (default UTC).
 
 from __future__ import annotations
 
+import fnmatch
 from dataclasses import dataclass
 from typing import Literal
 
-Kind = Literal["text", "timestamp", "date", "json"]
+# An amount is money (a deal value, a cost): a negative one is impossible and flagged.
+Kind = Literal["text", "timestamp", "date", "json", "amount"]
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,9 @@ class Column:
     default: str | None = None  # the value of an absent optional role (else empty)
     fallback: str = ""  # what the pipeline does when an optional role is absent
     aliases: tuple[str, ...] = ()  # the vendor's other spellings (API versions, UI labels)
+    # A date set for the future (a close date, a due date, a meeting, a campaign's end): it
+    # may lie further ahead of the run date (the definitions file's plausible_values).
+    scheduled: bool = False
 
     @property
     def candidates(self) -> tuple[str, ...]:
@@ -49,8 +54,10 @@ class Column:
         return (self.name, *self.aliases)
 
 
-def required(name: str, kind: Kind = "text", aliases: tuple[str, ...] = ()) -> Column:
-    return Column(name, kind, required=True, aliases=aliases)
+def required(
+    name: str, kind: Kind = "text", aliases: tuple[str, ...] = (), scheduled: bool = False
+) -> Column:
+    return Column(name, kind, required=True, aliases=aliases, scheduled=scheduled)
 
 
 def optional(
@@ -59,8 +66,17 @@ def optional(
     fallback: str = "",
     default: str | None = None,
     aliases: tuple[str, ...] = (),
+    scheduled: bool = False,
 ) -> Column:
-    return Column(name, kind, required=False, default=default, fallback=fallback, aliases=aliases)
+    return Column(
+        name,
+        kind,
+        required=False,
+        default=default,
+        fallback=fallback,
+        aliases=aliases,
+        scheduled=scheduled,
+    )
 
 
 def timestamps(*names: str, fallback: str = "") -> tuple[Column, ...]:
@@ -74,6 +90,16 @@ def texts(*names: str, fallback: str = "") -> tuple[Column, ...]:
 def labelled(*names_and_labels: tuple[str, str], fallback: str = "") -> tuple[Column, ...]:
     """Optional text roles with the label a UI export heads them with."""
     return tuple(optional(n, fallback=fallback, aliases=(label,)) for n, label in names_and_labels)
+
+
+# An export file may also come gzip-compressed, its name ending in this.
+COMPRESSED_SUFFIX = ".gz"
+
+
+def is_export_file(name: str, file_name: str) -> bool:
+    """Whether a file called `name` is a table's export file `file_name` (a name or a glob,
+    e.g. ``events_*.json``), as is or gzip-compressed (``Lead.csv.gz``)."""
+    return any(fnmatch.fnmatchcase(name, p) for p in (file_name, file_name + COMPRESSED_SUFFIX))
 
 
 @dataclass(frozen=True)
@@ -259,12 +285,17 @@ MARKETING_AUTOMATION = ExportSystem(
                 required("campaign_id", aliases=("id",)),
                 required("name", aliases=("hs_name",)),
                 *texts("type", "channel", "content_name"),
-                optional("start_date", "date"),
-                optional("end_date", "date"),
-                optional("budget"),
+                optional("start_date", "date", scheduled=True),
+                optional("end_date", "date", scheduled=True),
+                optional("budget", "amount"),
                 optional(
                     "salesforce_campaign_id",
-                    fallback="the campaign is not matched to a CRM campaign",
+                    fallback="the campaign is matched to a CRM campaign by its name",
+                ),
+                optional(
+                    "utm_campaign",
+                    aliases=("hs_utm",),
+                    fallback="UTM values are matched to the campaign by its name",
                 ),
                 optional("createdate", "timestamp", aliases=("createdAt", "hs_create_date")),
                 required(
@@ -280,7 +311,10 @@ _FROM_STATUS = (
     "LastModifiedDate (flagged inferred)"
 )
 _NO_REASON = "the outcome is recorded without a reason"
-_DELETED = dict(default="false", fallback="false: every exported row is live")
+
+
+def _is_deleted() -> Column:
+    return optional("IsDeleted", default="false", fallback="false: every exported row is live")
 
 
 def _salesforce_audit() -> tuple[Column, ...]:
@@ -321,7 +355,7 @@ CRM = ExportSystem(
                     fallback="the lead is tied to its contact by e-mail only",
                 ),
                 optional("OwnerId"),
-                optional("IsDeleted", **_DELETED),
+                _is_deleted(),
                 optional("MasterRecordId", fallback="no merges known"),
                 optional(
                     "MQL_Date__c",
@@ -350,7 +384,7 @@ CRM = ExportSystem(
                 required("Field"),
                 optional("OldValue"),
                 optional("NewValue"),
-                optional("IsDeleted", **_DELETED),
+                _is_deleted(),
                 required("CreatedDate", "timestamp"),
             ),
         ),
@@ -366,7 +400,7 @@ CRM = ExportSystem(
                 *texts("FirstName", "LastName"),
                 required("Email"),
                 *texts("Title", "LeadSource", "OwnerId"),
-                optional("IsDeleted", **_DELETED),
+                _is_deleted(),
                 optional("MasterRecordId", fallback="no merges known"),
                 *_salesforce_audit(),
             ),
@@ -383,7 +417,7 @@ CRM = ExportSystem(
                 *texts(
                     "Website", "Industry", "NumberOfEmployees", "BillingCountry", "Type", "OwnerId"
                 ),
-                optional("IsDeleted", **_DELETED),
+                _is_deleted(),
                 *_salesforce_audit(),
             ),
         ),
@@ -399,15 +433,15 @@ CRM = ExportSystem(
                 optional("ContactId", fallback="tied to people through the converted lead"),
                 required("Name"),
                 required("StageName"),
-                optional("Amount"),
-                required("CloseDate", "date"),
+                optional("Amount", "amount"),
+                required("CloseDate", "date", scheduled=True),
                 optional("Probability"),
                 required("IsClosed"),
                 required("IsWon"),
                 *texts("LeadSource", "CampaignId", "Type"),
                 optional("Loss_Reason__c", fallback="a loss is recorded without a reason"),
                 optional("OwnerId"),
-                optional("IsDeleted", **_DELETED),
+                _is_deleted(),
                 *_salesforce_audit(),
             ),
         ),
@@ -421,8 +455,8 @@ CRM = ExportSystem(
                 required("Id"),
                 required("OpportunityId"),
                 required("StageName"),
-                optional("Amount"),
-                optional("CloseDate", "date"),
+                optional("Amount", "amount"),
+                optional("CloseDate", "date", scheduled=True),
                 *texts("Probability", "CreatedById"),
                 required("CreatedDate", "timestamp"),
                 required("SystemModstamp", "timestamp", aliases=("CreatedDate",)),
@@ -438,13 +472,13 @@ CRM = ExportSystem(
                 required("Id"),
                 optional("WhoId", fallback="the task touches nobody the pipeline knows"),
                 *texts("WhatId", "OwnerId", "Subject", "Type", "TaskSubtype", "Status"),
-                optional("ActivityDate", "date"),
+                optional("ActivityDate", "date", scheduled=True),
                 optional(
                     "CompletedDateTime",
                     "timestamp",
                     fallback="a completed task counts from its ActivityDate",
                 ),
-                optional("IsDeleted", **_DELETED),
+                _is_deleted(),
                 *_salesforce_audit(),
             ),
         ),
@@ -458,10 +492,10 @@ CRM = ExportSystem(
                 required("Id"),
                 optional("WhoId", fallback="the event touches nobody the pipeline knows"),
                 *texts("WhatId", "OwnerId", "Subject", "Type"),
-                required("StartDateTime", "timestamp"),
-                optional("EndDateTime", "timestamp"),
-                optional("ActivityDate", "date"),
-                optional("IsDeleted", **_DELETED),
+                required("StartDateTime", "timestamp", scheduled=True),
+                optional("EndDateTime", "timestamp", scheduled=True),
+                optional("ActivityDate", "date", scheduled=True),
+                _is_deleted(),
                 *_salesforce_audit(),
             ),
         ),
@@ -475,10 +509,11 @@ CRM = ExportSystem(
                 required("Id"),
                 required("Name"),
                 *texts("Type", "Status"),
-                optional("StartDate", "date"),
-                optional("EndDate", "date"),
-                *texts("BudgetedCost", "ActualCost"),
-                optional("IsDeleted", **_DELETED),
+                optional("StartDate", "date", scheduled=True),
+                optional("EndDate", "date", scheduled=True),
+                optional("BudgetedCost", "amount"),
+                optional("ActualCost", "amount"),
+                _is_deleted(),
                 *_salesforce_audit(),
             ),
         ),
@@ -493,7 +528,7 @@ CRM = ExportSystem(
                 required("CampaignId"),
                 *texts("LeadId", "ContactId", "Status", "HasResponded"),
                 optional("FirstRespondedDate", "date"),
-                optional("IsDeleted", **_DELETED),
+                _is_deleted(),
                 *_salesforce_audit(),
             ),
         ),

@@ -25,6 +25,7 @@ import functools
 import zoneinfo
 from dataclasses import dataclass
 from pathlib import Path
+from types import EllipsisType
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -41,7 +42,8 @@ class Constant(_Strict):
     constant: str | int | float | bool | None
 
 
-RoleSource = str | list[str] | Constant | None  # or ... (not listed: the contract's names)
+RoleSource = str | list[str] | Constant | None
+NOT_LISTED = ...  # a role the mapping does not list: read by the contract's names
 
 
 class TableMapping(_Strict):
@@ -148,7 +150,9 @@ class Resolved:
         return self.column is None and self.constant is None
 
 
-def _candidates(column: Column, source: RoleSource) -> tuple[str, ...]:
+def _candidates(column: Column, source: RoleSource | EllipsisType) -> tuple[str, ...]:
+    """The column names that may play the role: the mapping's, else (not listed) the role's
+    own name and spellings."""
     if isinstance(source, str):
         return (source,)
     if isinstance(source, list):
@@ -174,7 +178,7 @@ def resolve(
     columns = mapping.table(system_name, table.name).columns
     resolved = []
     for column in table.columns:
-        source = columns.get(column.name, ...)
+        source = columns.get(column.name, NOT_LISTED)
         if isinstance(source, Constant):
             resolved.append(Resolved(column.name, constant=_as_text(source.constant)))
             continue

@@ -10,6 +10,7 @@ same check on headers first, so one message names every missing role of every fi
 from __future__ import annotations
 
 import argparse
+import gzip
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,7 +18,13 @@ from pathlib import Path
 import duckdb
 
 from ingestion import settings
-from ingestion.exports import SYSTEMS, ExportSystem, ExportTable
+from ingestion.exports import (
+    COMPRESSED_SUFFIX,
+    SYSTEMS,
+    ExportSystem,
+    ExportTable,
+    is_export_file,
+)
 from ingestion.mapping import (
     MappingError,
     SourceMapping,
@@ -54,7 +61,8 @@ class FileCheck:
 def header_of(system: ExportSystem, path: Path) -> tuple[str, ...]:
     """A file's columns: the CSV header, or the keys of a sample of NDJSON lines, read as
     the loads read them."""
-    with path.open("rb") as handle:
+    opener = gzip.open if path.name.endswith(COMPRESSED_SUFFIX) else open
+    with opener(path, "rb") as handle:
         if system.file_format == "csv":
             return csv_header(handle.readline())
         return tuple(ndjson_columns(handle))
@@ -160,11 +168,8 @@ def check_system(
     files = sorted(p for p in folder.glob("*/*") if p.is_file())
     checks, read = [], set()
     for table in system.tables:
-        paths = [
-            p
-            for p in sorted(folder.glob(f"*/{mapping.file_name(system.name, table)}"))
-            if p.is_file()
-        ]
+        file_name = mapping.file_name(system.name, table)
+        paths = [p for p in files if is_export_file(p.name, file_name)]
         read.update(paths)
         table_checks = [check_file(mapping, system, table, path) for path in paths]
         if values:

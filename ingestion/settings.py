@@ -21,7 +21,6 @@ SOURCE_MAPPING_ENV = "SHARED_FUNNEL_SOURCE_MAPPING"
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 _OFFLINE_ENV = {
-    "RUNTIME__DLTHUB_TELEMETRY": "false",
     "DO_NOT_TRACK": "1",
     "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
     "DAGSTER_DISABLE_TELEMETRY": "true",
@@ -62,16 +61,24 @@ def definitions_path() -> Path:
 
 
 def source_mapping_path() -> Path:
-    """The company's source mapping (default: ingestion/source_mapping.yml)."""
-    return Path(
-        os.environ.get(SOURCE_MAPPING_ENV) or REPO_ROOT / "ingestion" / "source_mapping.yml"
-    ).resolve()
+    """The company's source mapping: ``SHARED_FUNNEL_SOURCE_MAPPING`` when set; else, when
+    the landing folder holds a demo generation, the mapping of its shape (the generator's
+    manifest says which); else ingestion/source_mapping.yml. The loaders, the preflight
+    and the UI all read it from here, so demo exports are always read the same way."""
+    if os.environ.get(SOURCE_MAPPING_ENV):
+        return Path(os.environ[SOURCE_MAPPING_ENV]).resolve()
+    from ingestion.demo_exports import source_mapping_for
+
+    demo = source_mapping_for(landing_dir())
+    return (demo or REPO_ROOT / "ingestion" / "source_mapping.yml").resolve()
 
 
 def apply_environment() -> Path:
     """Export the data-dir setting to child processes (dbt) and turn telemetry off."""
     root = data_dir()
     os.environ[DATA_DIR_ENV] = str(root)
+    # dlt reads its settings from <project>/.dlt/config.toml (telemetry off, load ids)
+    os.environ.setdefault("DLT_PROJECT_DIR", str(REPO_ROOT))
     for name, value in _OFFLINE_ENV.items():
         os.environ.setdefault(name, value)
     return root

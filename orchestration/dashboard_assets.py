@@ -1,10 +1,14 @@
 """The shared dashboards in Dagster: one multi-asset rendering every page after the publish.
 
-Wiring only: the pages are built in dashboards/. Every page depends on
-`publish/shared_funnel_marts`, which runs only when every blocking quality check passed,
-so a failed gate never re-renders a page: the last good HTML stays byte for byte. The
-latest check evaluations are read from the Dagster instance here and handed to the
-renderer as plain data.
+Wiring only: the pages are built in dashboards/, and their list is the dbt exposures
+(dashboards.pages.page_specs). Every page depends on `publish/shared_funnel_marts`, which
+runs only when every blocking quality check passed, so a failed gate never re-renders a
+page: the last good HTML stays byte for byte. Each page also depends on the marts it reads
+(its exposure's depends_on), so lineage shows which marts feed which page; the index on
+those of every page. The pages read nothing but the published
+copy (source freshness included, as dbt judged it), so the asset takes no warehouse pool
+or lock. The latest check evaluations are read from the Dagster instance here and handed
+to the renderer as plain data.
 """
 
 import datetime as dt
@@ -20,28 +24,18 @@ from dagster import (
     multi_asset,
 )
 
+from dashboards.pages import EXPOSURE_PREFIX, page_specs
 from dashboards.render import INDEX, dashboards_dir, render_dashboards
-from dashboards.status import CheckResult, RunStatus, source_freshness
+from dashboards.status import CheckResult, RunStatus
 from ingestion import settings
-from ingestion.exports import SYSTEMS
-from orchestration.dbt_project import source_freshness as source_freshness_of
-from orchestration.quality_checks import gate_rules, model_key, published_marts
-from orchestration.transform_assets import transform_models
-from orchestration.warehouse import WAREHOUSE_POOL, warehouse_lock
+from orchestration.quality_checks import model_key, published_marts
+from orchestration.transform_assets import SharedFunnelDbtTranslator, transform_models
+from quality.rules import gate_rules
+from transform.project import exposure_nodes, exposure_owners
 
-OWNERS = ["team:marketing-ops", "team:sales-ops"]
 PAGES = {
     INDEX: "The index of the shared dashboards, with each page's headline numbers.",
-    "funnel_overview": "Stage counts and conversion rates, day, week, month and quarter, and "
-    "by acquisition channel.",
-    "sla": "Sales' SLA (first touch, follow-up, acceptance and rejection reasons) and "
-    "marketing's MQL volume against target.",
-    "closed_loop": "What became of every MQL, and why, by source, campaign and content.",
-    "attribution": "Pipeline and revenue by channel and campaign under each attribution "
-    "model, side by side.",
-    "customer_journey": "The timelines of chosen example persons and one account.",
-    "glossary": "The agreed definitions, printed from the definitions file, with its version.",
-    "data_status": "Last refresh, freshness of each source, and the quality check results.",
+    **{spec.slug: spec.description for spec in page_specs()},
 }
 
 
@@ -49,35 +43,39 @@ def dashboard_key(slug: str) -> AssetKey:
     return AssetKey(["dashboards", slug])
 
 
+def page_marts(slug: str) -> list[AssetKey]:
+    """The marts and definitions a page reads, as its dbt exposure's depends_on lists them;
+    the index shows every page's headlines, so it reads what they all read."""
+    slugs = [spec.slug for spec in page_specs()] if slug == INDEX else [slug]
+    translator = SharedFunnelDbtTranslator()
+    keys = [
+        translator.get_asset_key(node)
+        for page in slugs
+        for node in exposure_nodes(EXPOSURE_PREFIX + page)
+    ]
+    return sorted(set(keys), key=lambda key: key.to_user_string())
+
+
 @multi_asset(
     name="render_dashboards",
     specs=[
         AssetSpec(
             key=dashboard_key(slug),
-            deps=[published_marts.key],
-            description=f"{description} A self-contained HTML page (Plotly embedded, opens "
+            # the publish runs only after the gate passed; the marts show the lineage
+            deps=[published_marts.key, *page_marts(slug)],
+            description=f"{description} An HTML page (plotly.js shared beside it, opens "
             "offline) under <data dir>/outputs/dashboards/.",
             group_name="dashboards",
-            owners=OWNERS,
+            owners=exposure_owners(),
             kinds={"plotly", "html"},
         )
         for slug, description in PAGES.items()
     ],
-    pool=WAREHOUSE_POOL,  # reads the sources' freshness from the warehouse
 )
 def shared_dashboards(context: AssetExecutionContext):
     """Renders every dashboard page from the published marts."""
     now = dt.datetime.now(dt.UTC)
-    stale_after = {
-        system.name: freshness[1] or freshness[0]
-        for system in SYSTEMS
-        if (freshness := source_freshness_of(system.name))
-    }
-    with warehouse_lock(context.log):
-        sources = source_freshness(
-            settings.landing_dir(), settings.warehouse_path(), now, stale_after
-        )
-    run = RunStatus(now, sources, latest_check_results(context.instance))
+    run = RunStatus(now, latest_check_results(context.instance))
     rendered = render_dashboards(settings.published_warehouse_path(), dashboards_dir(), run)
     context.log.info(f"Rendered {len(rendered)} dashboard pages to {dashboards_dir()}")
     for page in rendered:

@@ -1,18 +1,18 @@
 """The dbt project in transform/ and the dbt CLI resource that runs it, offline."""
 
-import json
+import shutil
 import sys
+import time
 from datetime import timedelta
-from functools import cache, cached_property
+from functools import cached_property
 from importlib.metadata import version
 from pathlib import Path
 
 from dagster_dbt import DbtCliResource, DbtProject
 from packaging.version import Version
 
-from ingestion.settings import REPO_ROOT
-
-DBT_PROJECT_DIR = REPO_ROOT / "transform"
+from transform.project import PROJECT_DIR as DBT_PROJECT_DIR
+from transform.project import manifest
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 
@@ -30,21 +30,54 @@ class OfflineDbtCliResource(DbtCliResource):
         return Version(version("dbt-core"))
 
 
+DBT_TARGET = DBT_PROJECT_DIR / "target"
+KEPT_RUN_FOLDERS = 10  # each dbt invocation of Dagster writes ~30 MB of artifacts of its own
+# runs of other data dirs share transform/target/ without sharing a warehouse lock: a folder
+# written to in the last hour may belong to a run still reading its run_results.json
+QUIET_SECONDS_BEFORE_PRUNING = 3600
+
+
+def prune_run_folders(current: Path, keep: int = KEPT_RUN_FOLDERS) -> int:
+    """Remove all but the `keep` newest dbt run folders beside `current` (dagster-dbt gives
+    every invocation its own target folder and never removes one), none written to in the
+    last hour; returns how many."""
+    runs = sorted(
+        (p for p in current.parent.iterdir() if p.is_dir() and p.name.startswith("transform_")),
+        key=lambda p: p.stat().st_mtime,
+    )
+    quiet_since = time.time() - QUIET_SECONDS_BEFORE_PRUNING
+    old = [p for p in runs[:-keep] if p != current and p.stat().st_mtime < quiet_since]
+    for path in old:
+        shutil.rmtree(path, ignore_errors=True)
+    return len(old)
+
+
+def release_row_count_connection() -> None:
+    """Close the warehouse connection of the dbt adapter dagster-dbt opens in this process
+    to count rows (`fetch_row_counts`). dbt-duckdb keeps it open for the life of the
+    process (`keep_open`), and while it is open every other connection to the file is
+    refused: the gate's and the publish's in this run (another configuration), and the
+    writers of every other run."""
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+
+    try:
+        environment = DuckDBConnectionManager.env()
+    except Exception:  # no adapter was opened: nothing to close
+        return
+    environment.close()
+    DuckDBConnectionManager.close_all_connections()
+
+
 def dbt_resource() -> OfflineDbtCliResource:
     return OfflineDbtCliResource(
-        project_dir=dbt_project,
+        # a DbtProject is what the dagster-dbt docs pass; the field is annotated as str
+        project_dir=dbt_project,  # type: ignore[arg-type]
         profiles_dir=str(DBT_PROJECT_DIR),
         dbt_executable=str(Path(sys.executable).with_name("dbt")),
     )
 
 
 PERIODS = {"minute": "minutes", "hour": "hours", "day": "days"}
-
-
-@cache
-def manifest() -> dict:
-    """The parsed dbt manifest, read once per process (`make prepare` writes it)."""
-    return json.loads(dbt_project.manifest_path.read_text())
 
 
 def source_freshness(source_name: str) -> tuple[timedelta, timedelta | None] | None:
@@ -56,8 +89,9 @@ def source_freshness(source_name: str) -> tuple[timedelta, timedelta | None] | N
     """
     for node in manifest()["sources"].values():
         freshness = node["source_name"] == source_name and node.get("freshness")
-        if freshness and freshness.get("error_after", {}).get("count"):
-            return _timedelta(freshness["error_after"]), _timedelta(freshness.get("warn_after"))
+        error_after = freshness and _timedelta(freshness.get("error_after"))
+        if error_after:
+            return error_after, _timedelta(freshness.get("warn_after"))
     return None
 
 

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from dagster import AssetSelection, Definitions, define_asset_job, in_process_executor
+from dagster import (
+    AssetSelection,
+    Definitions,
+    define_asset_job,
+    in_process_executor,
+    map_asset_specs,
+)
 from dagster_dlt import DagsterDltResource
 
 from ingestion import settings
@@ -11,6 +17,7 @@ from orchestration.dashboard_assets import shared_dashboards
 from orchestration.dbt_project import dbt_resource
 from orchestration.definitions_assets import lead_definitions
 from orchestration.ingestion_assets import ingestion_assets, landing_specs
+from orchestration.markdown import markdown_text
 from orchestration.quality_checks import published_marts, quality_checks
 from orchestration.transform_assets import transform_models
 
@@ -40,8 +47,10 @@ gate_job = define_asset_job(
     executor_def=in_process_executor,
 )
 
-defs = Definitions(
-    assets=[
+# Descriptions are Markdown in the UI: every asset's goes through markdown_text here.
+assets = map_asset_specs(
+    lambda spec: spec.replace_attributes(description=markdown_text(spec.description)),
+    [
         *landing_specs(),
         lead_definitions,
         *ingestion_assets,
@@ -49,6 +58,10 @@ defs = Definitions(
         published_marts,
         shared_dashboards,
     ],
+)
+
+defs = Definitions(
+    assets=assets,
     asset_checks=gate_checks,
     jobs=[refresh_job, gate_job],
     schedules=[daily_refresh_schedule(refresh_job)],

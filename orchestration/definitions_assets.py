@@ -5,6 +5,7 @@ from dagster import AssetExecutionContext, AssetKey, AssetSpec, MaterializeResul
 from ingestion import settings
 from orchestration.warehouse import WAREHOUSE_POOL, warehouse_lock
 from transform.definitions import SCHEMA, load_definitions, write_definitions
+from transform.project import source_owners
 
 DEFINITION_TABLES = {
     "lifecycle_stages": "The funnel stages in their agreed order, with their definitions.",
@@ -16,13 +17,13 @@ DEFINITION_TABLES = {
     "channels": "The agreed acquisition channels, in display order.",
     "channel_source_values": "Which channel each system's own source value belongs to "
     "(HubSpot original source, Salesforce LeadSource, GA4 medium).",
+    "campaign_aliases": "Campaign spellings no rule matches and the campaign each means.",
     "segments": "Company-size segments by head count.",
     "vocabulary_values": "What each value a system uses (Lead Status, opportunity stage, "
     "lifecycle stage, e-mail event type, form) means in the agreed language.",
     "terms": "One row of the scalar terms: version, sign-off, business hours, SLA terms, "
     "marketing's MQL target or revenue goal, attribution and web settings.",
 }
-OWNERS = ["team:marketing-ops", "team:sales-ops"]
 
 
 @multi_asset(
@@ -32,7 +33,7 @@ OWNERS = ["team:marketing-ops", "team:sales-ops"]
             key=AssetKey([SCHEMA, table]),
             description=description,
             group_name="definitions",
-            owners=OWNERS,
+            owners=source_owners("definitions"),
             kinds={"yaml", "duckdb"},
         )
         for table, description in DEFINITION_TABLES.items()

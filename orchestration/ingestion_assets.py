@@ -24,21 +24,16 @@ from ingestion.sources import (
     create_empty_tables,
     export_file_error,
     export_pipeline,
+    quarantined_row_counts,
     source_for,
 )
 from orchestration.dbt_project import source_freshness
 from orchestration.warehouse import (
     WAREHOUSE_POOL,
-    quarantined_row_counts,
     table_row_counts,
     warehouse_lock,
 )
-
-OWNERS = {
-    "marketing_automation": ["team:marketing-ops"],
-    "crm": ["team:sales-ops"],
-    "web_analytics": ["team:marketing-ops"],
-}
+from transform.project import source_owners
 
 
 def landing_key(system: ExportSystem) -> AssetKey:
@@ -53,7 +48,7 @@ def landing_specs() -> list[AssetSpec]:
             description=f"{system.description} Daily drops under "
             f"<landing>/{system.name}/<YYYY-MM-DD>/.",
             group_name=system.name,
-            owners=OWNERS[system.name],
+            owners=source_owners(system.name),
             kinds={"csv" if system.file_format == "csv" else "json", "file"},
             metadata={"files": ", ".join(t.file_name for t in system.tables)},
             freshness_policy=_freshness_policy(system),
@@ -85,7 +80,7 @@ class ExportTranslator(DagsterDltTranslator):
                 key=AssetKey([self.system.name, table.name]),
                 deps=[landing_key(self.system)],
                 group_name=self.system.name,
-                owners=OWNERS[self.system.name],
+                owners=source_owners(self.system.name),
                 kinds={"dlt", "duckdb"},
                 description=f"Raw {table.name} from {table.file_name}: {table.description} "
                 f"Loaded into {self.system.dataset}.{table.name}.",
@@ -144,7 +139,7 @@ def _build_system_assets(system: ExportSystem):
                         f"{system.dataset}: no rows yet in {', '.join(empty)}; "
                         "created empty from the contract"
                     )
-                tables = [result.asset_key.path[-1] for result in results]
+                tables = [result.asset_key.path[-1] for result in results if result.asset_key]
                 rows = table_row_counts(system.dataset, tables)
                 quarantined = quarantined_row_counts(system.dataset)
         except PipelineStepFailed as error:
@@ -153,6 +148,7 @@ def _build_system_assets(system: ExportSystem):
                 description=f"{system.name} was not loaded, nothing of it was published: {cause}",
             ) from error
         for result in results:
+            assert result.asset_key, result
             table = result.asset_key.path[-1]
             context.log.info(
                 f"{system.dataset}.{table}: {rows.get(table, 0)} rows, "

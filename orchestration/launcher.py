@@ -35,49 +35,62 @@ def prepare() -> None:
 
 
 def docs() -> Path:
-    """Render the dbt docs (every model and column) for the current warehouse."""
+    """Render the dbt docs (every model and column), naming the tables as the published
+    file analysts query has them (dbt target `published`)."""
     from orchestration.dbt_project import dbt_resource
 
     settings.apply_environment()
     target = settings.outputs_dir() / "dbt_docs"
-    dbt_resource().cli(["docs", "generate", "--static", "--target-path", str(target)]).wait()
+    dbt_resource().cli(
+        ["docs", "generate", "--static", "--target", "published", "--target-path", str(target)]
+    ).wait()
     print(f"dbt docs: {target / 'static_index.html'}")
     return target
 
 
-def demo(contacts: int, days: int, seed: int) -> None:
-    """Generate demo exports (unless some are there already) and run the whole job once."""
+def demo(contacts: int, days: int, seed: int, shape: str | None = None) -> None:
+    """Generate demo exports (unless some are there already) and run the whole job once,
+    reading them with their shape's source mapping."""
     from dagster import DagsterInstance
 
-    from ingestion.demo_exports import generate
+    from ingestion.demo_exports import DEFAULT_SHAPE, generate
     from ingestion.exports import SYSTEMS
+    from ingestion.sources import quarantined_row_counts
     from orchestration.definitions import defs
     from orchestration.quality_checks import check_evaluations, failed_checks
-    from orchestration.warehouse import quarantined_row_counts, table_row_counts
+    from orchestration.recovery import recover_dead_runs
+    from orchestration.warehouse import table_row_counts
 
     settings.apply_environment()
     landing = settings.landing_dir()
     if any(landing.glob("*/*/*")):
         print(f"Using the exports already in {landing}")
     else:
-        print(f"Generating demo exports: {contacts} contacts over {days} days -> {landing}")
-        generate(landing, seed=seed, contacts=contacts, days=days)
+        shape = shape or DEFAULT_SHAPE
+        print(
+            f"Generating demo exports ({shape} shape): {contacts} contacts over {days} days "
+            f"-> {landing}"
+        )
+        generate(landing, seed=seed, contacts=contacts, days=days, shape=shape)
+    print(f"Source mapping: {settings.source_mapping_path()}")
 
     dagster_home()
     started = time.monotonic()
     # A failed step doesn't stop the others: the sources that load, load; what depends on
     # a failed step is held back; the summary below is printed either way.
     job = defs.resolve_job_def("shared_funnel_refresh")
-    result = job.execute_in_process(instance=DagsterInstance.get(), raise_on_error=False)
+    instance = DagsterInstance.get()
+    recover_dead_runs(instance, log=print)  # a killed run must not hold the warehouse
+    result = job.execute_in_process(instance=instance, raise_on_error=False)
     elapsed = time.monotonic() - started
     print(f"\nRun {'succeeded' if result.success else 'FAILED'} in {elapsed:.1f} s")
     for event in result.all_events:
         if event.event_type_value == "STEP_FAILURE":
-            error = event.event_specific_data.error
-            reason = (error.message or "").strip().splitlines()[:12]
+            error = getattr(event.event_specific_data, "error", None)
+            reason = (getattr(error, "message", "") or "").strip().splitlines()[:12]
             print(f"  FAILED step {event.step_key}: " + "\n    ".join(reason))
-    started = {e.step_key for e in result.all_events if e.event_type_value == "STEP_START"}
-    held_back = sorted(set(job.graph.node_names()) - started)
+    steps_started = {e.step_key for e in result.all_events if e.event_type_value == "STEP_START"}
+    held_back = sorted(set(job.graph.node_names()) - steps_started)
     if held_back:
         print(f"  held back (an upstream step failed): {', '.join(held_back)}")
     print()
@@ -100,10 +113,7 @@ def demo(contacts: int, days: int, seed: int) -> None:
     print(f"Quality Data Docs: {settings.outputs_dir() / 'quality_docs' / 'index.html'}")
     print(f"Dashboards: {settings.outputs_dir() / 'dashboards' / 'index.html'}")
     print(f"\nWarehouse: {settings.warehouse_path()}")
-    print(
-        'Query it:  .venv/bin/python -c "import duckdb; duckdb.connect('
-        f"'{settings.warehouse_path()}', read_only=True).sql('show all tables').show()\""
-    )
+    print(f"Query it:  make sql   (the duckdb shell, read-only, on {published})")
     print("Open the UI: make ui   (then http://127.0.0.1:3000)")
     if not result.success:
         sys.exit(1)
@@ -129,11 +139,17 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m orchestration.launcher")
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("prepare", help="parse the dbt project into its manifest")
-    commands.add_parser("docs", help="render the dbt docs of the current warehouse")
+    commands.add_parser(
+        "docs", help="render the dbt docs, named as the published file has the tables"
+    )
     demo_parser = commands.add_parser("demo", help="generate demo exports and run the job")
     demo_parser.add_argument("--contacts", type=int, default=2000)
     demo_parser.add_argument("--days", type=int, default=90)
     demo_parser.add_argument("--seed", type=int, default=7)
+    demo_parser.add_argument(
+        "--shape",
+        help="the demo exports' shape (ingestion/demo_exports: the vendors' own by default)",
+    )
     ui_parser = commands.add_parser("ui", help="start the Dagster UI on 127.0.0.1")
     ui_parser.add_argument("--port", type=int, default=3000)
     args = parser.parse_args(argv)
@@ -142,7 +158,7 @@ def main(argv: list[str] | None = None) -> None:
     elif args.command == "docs":
         docs()
     elif args.command == "demo":
-        demo(args.contacts, args.days, args.seed)
+        demo(args.contacts, args.days, args.seed, args.shape)
     else:
         ui(args.port)
 

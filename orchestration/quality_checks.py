@@ -24,6 +24,8 @@ from dagster import (
     AssetCheckSpec,
     AssetExecutionContext,
     AssetKey,
+    DagsterEventType,
+    Failure,
     MaterializeResult,
     MetadataValue,
     asset,
@@ -33,17 +35,12 @@ from dagster_dbt import get_asset_key_for_model
 
 from dashboards.publish import publish_marts
 from ingestion import settings
-from orchestration.dbt_project import manifest
+from orchestration.markdown import markdown_text
 from orchestration.transform_assets import transform_models
 from orchestration.warehouse import WAREHOUSE_POOL, warehouse_lock
-from quality.rules import RULES, Rule, mart_rules
+from quality.rules import Rule, gate_rules, models_published_after_the_gate
 from transform.definitions import load_definitions
-
-OWNERS = ["team:data-platform"]
-
-
-def gate_rules() -> list[Rule]:
-    return [*RULES, *mart_rules(manifest())]
+from transform.project import model_owners
 
 
 def model_key(model: str) -> AssetKey:
@@ -65,7 +62,7 @@ def quality_checks() -> list[AssetChecksDefinition]:
             AssetCheckSpec(
                 name=rule.name,
                 asset=model_key(rule.model),
-                description=rule.description,
+                description=markdown_text(rule.description),
                 blocking=True,
             )
             for rule in rules
@@ -77,6 +74,15 @@ def quality_checks() -> list[AssetChecksDefinition]:
         from quality import gate  # imports Great Expectations: only when checks run
 
         selected = [rule for rule in rules if check_key(rule) in context.selected_asset_check_keys]
+        # what the dbt tests of this run caught, with their rows, beside the rules' verdicts
+        for evaluation in run_check_evaluations(context):
+            if not evaluation.passed and "example_rows" in (evaluation.metadata or {}):
+                context.log.warning(
+                    f"dbt test {evaluation.asset_key.to_user_string()}.{evaluation.check_name} "
+                    f"failed ({evaluation.severity.value}) on "
+                    f"{_metadata(evaluation.metadata, 'failing_rows')} rows, e.g. "
+                    f"{json.dumps(_metadata(evaluation.metadata, 'example_rows')[:3], default=str)}"
+                )
         definitions = load_definitions()
         with warehouse_lock(context.log):
             outcomes = gate.validate_rules(selected, definitions, log=context.log.info)
@@ -98,8 +104,6 @@ def _result(rule: Rule, outcome) -> AssetCheckResult:
     from quality.gate import docs_dir
 
     examples = json.loads(outcome.examples.to_json(orient="records", date_format="iso"))
-    problems = outcome.errors + outcome.failed_expectations
-    description = rule.description if outcome.passed else "; ".join(problems)
     metadata = {
         "rule_kind": rule.kind,
         "rows_checked": outcome.rows_checked,
@@ -117,23 +121,13 @@ def _result(rule: Rule, outcome) -> AssetCheckResult:
             "allowed_exceptions": outcome.allowed_failures,
             "exceptions_table": EXCEPTIONS,
         }
-        if not outcome.passed:
-            verdict = (
-                "within the tolerance, listed in"
-                if outcome.within_tolerance
-                else "above the tolerance; listed in"
-            )
-            description = (
-                f"{outcome.failing_rows:,} exceptions of {outcome.rows_checked:,} "
-                f"rows, {verdict} {EXCEPTIONS} (tolerance {outcome.tolerance}, "
-                f"{outcome.allowed_failures:,} allowed): {description}"
-            )
+
     return AssetCheckResult(
         asset_key=model_key(rule.model),
         check_name=rule.name,
         passed=outcome.passed,
         severity=AssetCheckSeverity.ERROR if outcome.blocks else AssetCheckSeverity.WARN,
-        description=description,
+        description=outcome.description(),
         metadata=metadata,
     )
 
@@ -165,6 +159,14 @@ def check_evaluations(result) -> list:
         for event in result.all_events
         if event.event_type_value == "ASSET_CHECK_EVALUATION"
     ]
+
+
+def run_check_evaluations(context) -> list:
+    """The AssetCheckEvaluation of every check this run has evaluated so far."""
+    records = context.instance.get_records_for_run(
+        context.run.run_id, of_type=DagsterEventType.ASSET_CHECK_EVALUATION, limit=100_000
+    ).records
+    return [record.event_log_entry.dagster_event.event_specific_data for record in records]
 
 
 def failed_checks(
@@ -203,21 +205,11 @@ def _metadata(metadata, name: str):
     return getattr(entry, "value", entry)
 
 
-def _published_deps() -> list[AssetKey]:
-    marts = [node["name"] for node in _manifest_models() if node["fqn"][1] == "marts"]
-    guarded = {rule.model for rule in gate_rules()}
-    return [model_key(model) for model in sorted(guarded | set(marts))]
-
-
-def _manifest_models() -> list[dict]:
-    return [n for n in manifest()["nodes"].values() if n["resource_type"] == "model"]
-
-
 @asset(
     key=AssetKey(["publish", "shared_funnel_marts"]),
-    deps=_published_deps(),
+    deps=[model_key(model) for model in models_published_after_the_gate()],
     group_name="publish",
-    owners=OWNERS,
+    owners=model_owners(),
     kinds={"duckdb"},
     pool=WAREHOUSE_POOL,
     description="The marts and the definitions as analysts and dashboards read them: a copy "
@@ -225,6 +217,14 @@ def _manifest_models() -> list[dict]:
     "quality check passed.",
 )
 def published_marts(context: AssetExecutionContext) -> MaterializeResult:
+    # A blocking gate rule that failed skips this step; a dbt test does not (the gate must
+    # still run its rules), so any check of this run that failed at ERROR refuses here.
+    blocked = failed_checks(run_check_evaluations(context))
+    if blocked:
+        raise Failure(
+            f"Not published: {len(blocked)} check(s) failed at severity ERROR: "
+            + "; ".join(check.line() for check in blocked)
+        )
     with warehouse_lock(context.log):
         rows = publish_marts()
     path = settings.published_warehouse_path()

@@ -7,14 +7,20 @@ import logging
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-
-import duckdb
+from pathlib import Path
 
 from ingestion import settings
+from ingestion.sources.stored import stored_tables, stored_warehouse
 
 # Every writer of the DuckDB file runs in this pool; dagster.yaml limits it to one slot,
 # so runs from the UI, a schedule and a sensor queue instead of fighting over the lock.
 WAREHOUSE_POOL = "duckdb_warehouse"
+
+
+def _lock_path() -> Path:
+    path = settings.warehouse_path().with_name(settings.warehouse_path().name + ".lock")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path
 
 
 @contextmanager
@@ -25,8 +31,7 @@ def warehouse_lock(log: logging.Logger | None = None) -> Iterator[None]:
     runs started any other way (two `make demo`s, a test, a script), for which DuckDB
     would otherwise refuse the second connection with a lock error.
     """
-    path = settings.warehouse_path().with_name(settings.warehouse_path().name + ".lock")
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path = _lock_path()
     with path.open("a") as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -43,41 +48,31 @@ def warehouse_lock(log: logging.Logger | None = None) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+@contextmanager
+def warehouse_if_free() -> Iterator[bool]:
+    """Hold the warehouse for a quick read if no run has it (True), else hold nothing and
+    say so (False): for a sensor, which must not wait, nor open the file under a writer."""
+    path = _lock_path()
+    with path.open("a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def table_row_counts(schema: str, tables: list[str]) -> dict[str, int]:
     """Rows per table in a warehouse schema; tables not created yet are left out."""
-    path = settings.warehouse_path()
-    if not path.exists():
-        return {}
-    with duckdb.connect(str(path), read_only=True) as con:
-        existing = {
-            row[0]
-            for row in con.execute(
-                "select table_name from information_schema.tables where table_schema = ?",
-                [schema],
-            ).fetchall()
-        }
+    with stored_warehouse() as con:
+        if con is None:
+            return {}
+        existing = stored_tables(con, schema)
         return {
-            table: con.execute(f'select count(*) from "{schema}"."{table}"').fetchone()[0]
+            table: con.execute(f'select count(*) from "{schema}"."{table}"').fetchall()[0][0]
             for table in tables
             if table in existing
         }
-
-
-def quarantined_row_counts(schema: str) -> dict[str, int]:
-    """Quarantined rows per raw table of one source dataset."""
-    path = settings.warehouse_path()
-    if not path.exists():
-        return {}
-    with duckdb.connect(str(path), read_only=True) as con:
-        exists = con.execute(
-            "select count(*) from information_schema.tables "
-            "where table_schema = ? and table_name = 'quarantined_rows'",
-            [schema],
-        ).fetchone()[0]
-        if not exists:
-            return {}
-        return dict(
-            con.execute(
-                f'select table_name, count(*) from "{schema}".quarantined_rows group by 1'
-            ).fetchall()
-        )

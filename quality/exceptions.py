@@ -25,6 +25,7 @@ import duckdb
 import pandas as pd
 
 from ingestion import settings
+from quality.rules import render_query
 
 SCHEMA = "quality"
 EXCEPTIONS = f"{SCHEMA}.rule_exceptions"
@@ -77,47 +78,6 @@ create table if not exists {SUMMARY} (
 );
 """
 
-# The person's source ids: every live identity of theirs in int_identities_linked.
-ENRICH = f"""
-with failing as (
-    select * from failing_records
-),
-located as (
-    select failing.*,
-           case when failing.person_kind = 'person' then failing.person_ref
-                else identities.person_id end as person_id
-    from failing
-    left join intermediate.int_identities_linked as identities
-        on identities.identity_key = failing.person_kind || ':' || failing.person_ref
-),
-ids as (
-    select person_id,
-           string_agg(source_id, ';' order by source_id)
-               filter (where identity_kind = 'marketing_contact') as hubspot_contact_ids,
-           string_agg(source_id, ';' order by source_id)
-               filter (where identity_kind = 'crm_lead') as salesforce_lead_ids,
-           string_agg(source_id, ';' order by source_id)
-               filter (where identity_kind = 'crm_contact') as salesforce_contact_ids
-    from intermediate.int_identities_linked
-    where is_surviving and person_id in (select person_id from located)
-    group by person_id
-)
-insert into {EXCEPTIONS} by name
-select located.rule_name, located.model, located.record_kind, located.record_id,
-       located.person_id, ids.hubspot_contact_ids, ids.salesforce_lead_ids,
-       ids.salesforce_contact_ids,
-       case when located.record_kind = 'salesforce_opportunity'
-            then located.record_id end as salesforce_opportunity_id,
-       coalesce(located.email, persons.primary_email) as email,
-       located.problem, located.detail, located.position,
-       $checked_at as checked_at, $run_id as dagster_run_id,
-       $version as definitions_version
-from located
-left join ids on ids.person_id = located.person_id
-left join intermediate.int_persons_identified as persons
-    on persons.person_id = located.person_id
-"""
-
 LABELS = (
     ("hubspot_contact_ids", "HubSpot contact"),
     ("salesforce_lead_ids", "Salesforce Lead"),
@@ -148,6 +108,8 @@ def record_label(row: Mapping[str, Any]) -> str:
         parts.append(f"HubSpot contact {record_id}")
     elif kind == "salesforce_opportunity":
         parts.append(f"Salesforce Opportunity {record_id}")
+    elif kind != "person":  # a record of a raw table, e.g. raw_crm.opportunities
+        parts.append(f"{kind} {record_id}")
     for column, name in LABELS:
         ids = [
             i
@@ -156,8 +118,9 @@ def record_label(row: Mapping[str, Any]) -> str:
         ]
         if ids:
             parts.append(f"{name} {ids[0]}" + (f" (+{len(ids) - 1})" if len(ids) > 1 else ""))
-    if text(row.get("email")):
-        parts.append(text(row["email"]))
+    email = text(row.get("email"))
+    if email:
+        parts.append(email)
     if not parts:
         parts.append(f"person {row.get('person_id') or record_id}")
     return " · ".join(parts)
@@ -179,13 +142,16 @@ def record(
     outcomes = [o for o in outcomes if o.rule.is_definition]
     checked_at = checked_at.astimezone(dt.UTC).replace(tzinfo=None)
     validated = [(o.rule.model, o.rule.name) for o in outcomes]
-    failing = pd.DataFrame(
-        [
-            {"rule_name": o.rule.name, "model": o.rule.model, "position": position, **row}
+    failing = pd.concat(
+        [pd.DataFrame(columns=["rule_name", "model", "position", *FAILING_COLUMNS])]
+        + [
+            o.exceptions.assign(
+                rule_name=o.rule.name, model=o.rule.model, position=range(len(o.exceptions))
+            )
             for o in outcomes
-            for position, row in enumerate(o.exceptions.to_dict("records"))
+            if len(o.exceptions)
         ],
-        columns=["rule_name", "model", "position", *FAILING_COLUMNS],
+        ignore_index=True,
     ).astype({c: "object" for c in FAILING_COLUMNS})
     summary = pd.DataFrame(
         [
@@ -235,7 +201,8 @@ def record(
                     or model || '.' || rule_name not in (
                         select model || '.' || rule_name from known_rules)""")
         if len(failing):
-            con.execute(ENRICH, params)
+            # the person's source ids: every live identity of theirs
+            con.execute(render_query("_exceptions_with_source_ids", exceptions=EXCEPTIONS), params)
         if len(summary):
             con.execute(
                 f"""

@@ -4,7 +4,10 @@ The rows of a rule are read with a read-only DuckDB connection into pandas and v
 with GE's pandas datasource (its SQL datasource does not work against DuckDB, see
 shared/stack-notes.md). An expectation that raised an exception fails the rule: a crash is
 never a pass. Every validation is written to the Data Docs site in
-``<outputs>/quality_docs``.
+``<outputs>/quality_docs``; the results and suites are kept in ``<outputs>/quality_results``
+(the latest ``KEPT_VALIDATIONS`` of each rule), so a run that validates some rules (one
+mart materialized from the UI) still renders every rule's page, and the index lists them
+as plain HTML too, which opens offline.
 
 An integrity rule blocks on one failing row. A definition rule names each failing record
 (``RuleOutcome.exceptions``) and blocks only above its tolerance in the definitions file
@@ -27,11 +30,12 @@ import pandas as pd
 
 from ingestion import settings
 from quality import exceptions as exception_table
-from quality.rules import RULES, Rule, tolerance_problems
+from quality.rules import Rule, gate_rules, tolerance_problems
 from transform.definitions import LeadDefinitions, load_definitions
 
 EXAMPLE_ROWS = 10
 NO_TOLERANCE = "0 (default)"
+FLAGGED_ONLY = "any (flagged, never blocks)"
 
 
 @dataclass(frozen=True)
@@ -64,7 +68,7 @@ class RuleOutcome:
             self.rule.is_definition
             and not self.passed
             and not self.errors
-            and self.failing_rows <= self.allowed_failures
+            and (self.failing_rows <= self.allowed_failures or not self.rule.blocks_publishing)
         )
 
     @property
@@ -78,10 +82,32 @@ class RuleOutcome:
             return "passed"
         if self.errors:
             return "error"
+        if self.within_tolerance and not self.rule.blocks_publishing:
+            return "flagged"
         return (
             "within tolerance"
             if self.within_tolerance
             else ("above tolerance" if self.rule.is_definition else "failed")
+        )
+
+    def description(self) -> str:
+        """The verdict in a sentence: the rule when it passed, else what failed; for a
+        definition rule, its exceptions against its tolerance and where they are listed."""
+        if self.passed:
+            return self.rule.description
+        problems = "; ".join(self.errors + self.failed_expectations)
+        if not self.rule.is_definition:
+            return problems
+        if not self.rule.blocks_publishing and not self.errors:
+            return (
+                f"{self.failing_rows:,} of {self.rows_checked:,} rows flagged (never blocks); "
+                f"listed in {exception_table.EXCEPTIONS}: {problems}"
+            )
+        verdict = "within" if self.within_tolerance else "above"
+        return (
+            f"{self.failing_rows:,} exceptions of {self.rows_checked:,} rows, {verdict} the "
+            f"tolerance; listed in {exception_table.EXCEPTIONS} (tolerance {self.tolerance}, "
+            f"{self.allowed_failures:,} allowed): {problems}"
         )
 
     def example_ids(self, limit: int = EXAMPLE_ROWS) -> list[str]:
@@ -101,17 +127,47 @@ class RuleOutcome:
         ]
 
 
+KEPT_VALIDATIONS = 10  # per rule: the Data Docs of its latest validations stay linked
+
+
 def docs_dir() -> Path:
     return settings.outputs_dir() / "quality_docs"
 
 
-@functools.cache
-def _context(docs: Path):
-    """One ephemeral GE context per Data Docs folder (per data dir) in this process."""
-    import great_expectations as gx
-    from great_expectations.data_context.types.base import ProgressBarsConfig
+def results_dir() -> Path:
+    """Where every kept validation result and expectation suite is stored between runs,
+    so a run that validates some rules renders the pages of all of them."""
+    return settings.outputs_dir() / "quality_results"
 
-    context = gx.get_context(mode="ephemeral")
+
+@functools.cache
+def _context(docs: Path, results: Path):
+    """One ephemeral GE context per Data Docs folder (per data dir) in this process, its
+    expectation suites and validation results stored on disk beside the Data Docs: GE
+    renders the site from its stores and removes every page whose result it no longer
+    holds, so with results kept in memory a run of one mart's checks would leave only
+    that mart's pages."""
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import (
+        DataContextConfig,
+        InMemoryStoreBackendDefaults,
+        ProgressBarsConfig,
+    )
+
+    config = DataContextConfig(store_backend_defaults=InMemoryStoreBackendDefaults())
+    assert config.stores is not None and config.validation_results_store_name
+    for store, name in (
+        ("ValidationResultsStore", config.validation_results_store_name),
+        ("ExpectationsStore", config.expectations_store_name),
+    ):
+        config.stores[name] = {
+            "class_name": store,
+            "store_backend": {
+                "class_name": "TupleFilesystemStoreBackend",
+                "base_directory": str(results / store),
+            },
+        }
+    context = gx.get_context(mode="ephemeral", project_config=config)
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
     context.add_data_docs_site(
         site_name="quality",
@@ -160,18 +216,19 @@ def validate_rules(
         if rule.is_definition:
             outcome = _with_tolerance(outcome, definitions, misnamed)
         verdict = outcome.status.upper() if outcome.blocks else outcome.status
+        failing = f"{outcome.failing_rows:,} failing of " if outcome.failing_rows else ""
         log(
-            f"{rule.model}.{rule.name}: {verdict} on {outcome.rows_checked:,} rows"
-            + (
-                f" ({outcome.failing_rows:,} exceptions, tolerance {outcome.tolerance})"
-                if rule.is_definition and outcome.failing_rows
-                else ""
-            )
+            f"{rule.model}.{rule.name}: {verdict}, {failing}{outcome.rows_checked:,} rows "
+            "checked"
+            + (f" (tolerance {outcome.tolerance})" if rule.is_definition and failing else "")
             + f" in {time.perf_counter() - started:.2f} s"
         )
         outcomes.append(outcome)
     try:
-        _context(docs_dir()).build_data_docs(site_names=["quality"])
+        context = _context(docs_dir(), results_dir())
+        _forget_old_validations(context)
+        context.build_data_docs(site_names=["quality"])
+        _list_validations_offline(context)
     except Exception as error:  # the verdicts stand without their pages
         log(f"Data Docs could not be rendered: {type(error).__name__}: {error}")
     return [
@@ -182,10 +239,56 @@ def validate_rules(
     ]
 
 
+def _forget_old_validations(context, keep: int = KEPT_VALIDATIONS) -> None:
+    """Keep the latest `keep` results of each rule; GE then removes the older pages."""
+    store = context.validation_results_store
+    by_rule: dict[str, list] = {}
+    for key in store.list_keys():
+        by_rule.setdefault(key.expectation_suite_identifier.name, []).append(key)
+    for keys in by_rule.values():
+        for key in sorted(keys, key=lambda k: k.run_id.run_time, reverse=True)[keep:]:
+            store.remove_key(key)
+
+
+def _list_validations_offline(context) -> None:
+    """Write the list of validations into the index as plain HTML. GE's index fills its
+    table from scripts on CDNs, so offline it lists nothing; the plain list is hidden
+    when that table did render."""
+    import html
+
+    store = context.validation_results_store
+    rows = []
+    for key in sorted(
+        store.list_keys(), key=lambda k: (-k.run_id.run_time.timestamp(), k.to_tuple())
+    ):
+        page = "validations/" + "/".join(key.to_tuple()) + ".html"
+        if not (docs_dir() / page).is_file():
+            continue
+        result = store.get(key)
+        rule = html.escape(key.expectation_suite_identifier.name)
+        rows.append(
+            f'<tr><td><a href="{html.escape(page)}">{rule}</a>'
+            f"</td><td>{key.run_id.run_time.isoformat(timespec='seconds')}</td>"
+            f"<td>{'passed' if result.success else 'failed'}</td></tr>"
+        )
+    listing = (
+        '<section id="shared-funnel-validations" style="margin:2em">'
+        "<h3>Validations</h3><table><tr><th>rule</th><th>validated at (UTC)</th>"
+        f"<th>result</th></tr>{''.join(rows)}</table></section>"
+        "<script>if (window.jQuery && jQuery.fn.bootstrapTable) "
+        "document.getElementById('shared-funnel-validations').hidden = true;</script>"
+    )
+    index = docs_dir() / "index.html"
+    page = index.read_text()
+    index.write_text(page.replace("</body>", listing + "</body>", 1))
+
+
 def _with_tolerance(
     outcome: RuleOutcome, definitions: LeadDefinitions, misnamed: list[str]
 ) -> RuleOutcome:
     tolerance = definitions.quality_tolerances.get(outcome.rule.name)
+    if not outcome.rule.blocks_publishing:
+        return replace(outcome, tolerance=FLAGGED_ONLY)
     return replace(
         outcome,
         errors=outcome.errors + [f"definitions file: {p}" for p in misnamed],
@@ -208,7 +311,7 @@ def record_exceptions(
     published them within its tolerance blocks instead, with the reason.
     """
     definitions = definitions or load_definitions()
-    known = [(rule.model, rule.name) for rule in RULES if rule.is_definition]
+    known = [(rule.model, rule.name) for rule in gate_rules() if rule.is_definition]
     try:
         stored = exception_table.record(
             outcomes, known, checked_at or dt.datetime.now(dt.UTC), run_id, definitions.version
@@ -238,8 +341,8 @@ def record_exceptions(
 def _validate(rule: Rule, definitions: LeadDefinitions) -> tuple[RuleOutcome, Any]:
     import great_expectations as gx
 
-    rows = read_rows(rule.query)
-    context = _context(docs_dir())
+    rows = read_rows(rule.query())
+    context = _context(docs_dir(), results_dir())
     name = f"{rule.model}.{rule.name}"
     for existing in context.validation_definitions.all():
         if existing.name == name:
@@ -277,7 +380,9 @@ def _docs_page(rule: Rule, run_id) -> Path | None:
 
 
 def _outcome(rule: Rule, rows: pd.DataFrame, result) -> RuleOutcome:
-    failed, errors, flagged = [], [], {}  # flagged: row index -> [(what, columns)]
+    failed: list[str] = []
+    errors: list[str] = []
+    flagged: dict[Any, list[tuple[str, list[str]]]] = {}  # row index -> [(what, columns)]
     for expectation in result.results:
         config = expectation.expectation_config
         label = _label(config)
@@ -312,27 +417,47 @@ def _outcome(rule: Rule, rows: pd.DataFrame, result) -> RuleOutcome:
 
 
 def _exceptions(rule: Rule, rows: pd.DataFrame, flagged: dict) -> pd.DataFrame:
-    """One row per failing record of a definition rule: which record, what is wrong."""
+    """One row per failing record of a definition rule: which record, what is wrong.
+
+    Records failing the same expectations share their problem and detail columns, so the
+    rows are built a group of records at a time, column by column."""
     records, text = rule.records, exception_table.text
-    listed = []
-    for index in sorted(flagged):
-        row = rows.loc[index]
-        problems = list(dict.fromkeys(what for what, _ in flagged[index]))
-        columns = list(
-            dict.fromkeys([*records.details, *(c for _, cs in flagged[index] for c in cs)])
+    assert records, f"{rule.name} is a definition rule: it names its records"
+    alike: dict[tuple, list] = {}  # (what failed, its columns) of each record -> records
+    for index, failures in flagged.items():
+        signature = tuple(dict.fromkeys((what, tuple(columns)) for what, columns in failures))
+        alike.setdefault(signature, []).append(index)
+    parts = []
+    for signature, indexes in alike.items():
+        judged = rows.loc[sorted(indexes)]
+        named = [*records.details, *(c for _, columns in signature for c in columns)]
+        details = [c for c in dict.fromkeys(named) if c in rows.columns]
+        cell = {
+            c: f"{c}=" + judged[c].astype(object).map(text).fillna("None").astype(str)
+            for c in details
+        }
+        parts.append(
+            pd.DataFrame(
+                {
+                    "record_kind": records.kind,
+                    "record_id": judged[records.id_column].astype(object).map(text),
+                    "person_kind": records.person[0],
+                    "person_ref": judged[records.person[1]].astype(object).map(text),
+                    "email": judged[records.email_column].astype(object).map(text)
+                    if records.email_column
+                    else None,
+                    "problem": "; ".join(dict.fromkeys(what for what, _ in signature)),
+                    "detail": functools.reduce(lambda a, b: a + ", " + b, cell.values())
+                    if cell
+                    else "",
+                },
+                index=judged.index,
+            )
         )
-        listed.append(
-            {
-                "record_kind": records.kind,
-                "record_id": text(row[records.id_column]),
-                "person_kind": records.person[0],
-                "person_ref": text(row[records.person[1]]),
-                "email": text(row[records.email_column]) if records.email_column else None,
-                "problem": "; ".join(problems),
-                "detail": ", ".join(f"{c}={text(row[c])}" for c in columns if c in row.index),
-            }
-        )
-    return pd.DataFrame(listed, columns=list(exception_table.FAILING_COLUMNS))
+    columns = list(exception_table.FAILING_COLUMNS)
+    if not parts:
+        return pd.DataFrame(columns=columns)
+    return pd.concat(parts).sort_index()[columns].reset_index(drop=True).astype(object)
 
 
 def _columns(config) -> list[str]:

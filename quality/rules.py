@@ -26,14 +26,25 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 from typing import Any
 
+import jinja2
+
+from ingestion.exports import SYSTEMS
+from transform import project
 from transform.definitions import LeadDefinitions
 
 Expectations = Callable[[LeadDefinitions], list[Any]]
 
 INTEGRITY = "integrity"
 DEFINITION = "definition"
+# Each rule's query, quality/queries/<rule name>.sql: a read-only select of the rows it
+# judges, written with {{ ref('model') }} (resolved through the dbt manifest, so no schema is
+# hard-coded), {{ var('name') }} (dbt_project.yml's vars) and {{ meta('model', 'key') }} (a
+# model's meta in its YAML).
+QUERIES = Path(__file__).resolve().parent / "queries"
 
 
 @dataclass(frozen=True)
@@ -62,11 +73,14 @@ class Rule:
     name: str
     model: str
     description: str
-    query: str
     expectations: Expectations
     kind: str = INTEGRITY
     record_key: tuple[str, ...] = ()  # the columns naming a judged row, for examples
     records: Records | None = None  # definition rules: how to name their exceptions
+    # What the rule's query template needs besides ref / var / meta, e.g. a mart's grain.
+    query_params: tuple[tuple[str, Any], ...] = ()
+    # False for a rule that only flags its records (listed, severity WARN, never blocks).
+    blocks_publishing: bool = True
 
     def __post_init__(self):
         if self.kind not in (INTEGRITY, DEFINITION):
@@ -77,6 +91,37 @@ class Rule:
     @property
     def is_definition(self) -> bool:
         return self.kind == DEFINITION
+
+    def query(self, manifest: dict | None = None) -> str:
+        """The rows this rule judges: its template rendered against the dbt manifest."""
+        return render_query(self.name, manifest, model=self.model, **dict(self.query_params))
+
+
+@cache
+def _templates() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(QUERIES),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+    )
+
+
+def render_query(name: str, manifest: dict | None = None, **params: Any) -> str:
+    """quality/queries/<name>.sql rendered: models named by their relation in the manifest."""
+
+    def meta(model: str, key: str) -> Any:
+        return project.model(model, manifest)["config"]["meta"][key]
+
+    return (
+        _templates()
+        .get_template(f"{name}.sql")
+        .render(
+            ref=lambda model: project.relation(model, manifest),
+            var=project.project_var,
+            meta=meta,
+            **params,
+        )
+    )
 
 
 def _gx():
@@ -235,6 +280,17 @@ def _lead_has_source(definitions: LeadDefinitions) -> list[Any]:
     ]
 
 
+def _hubspot_customer_is_crm_customer(_: LeadDefinitions) -> list[Any]:
+    return [
+        _gx().ExpectColumnValuesToBeInSet(
+            column="is_crm_customer",
+            value_set=[True],
+            description="a HubSpot customer the CRM doesn't know as one (no won opportunity): "
+            "not counted as a customer",
+        )
+    ]
+
+
 def _sla_fields_match_timestamps(definitions: LeadDefinitions) -> list[Any]:
     gxe = _gx()
     sla = definitions.sales_sla
@@ -280,23 +336,6 @@ def _funnel_matches_journey(_: LeadDefinitions) -> list[Any]:
     return [_gx().ExpectColumnValuesToBeBetween(column="difference", min_value=0, max_value=0)]
 
 
-LIFECYCLE = "intermediate.int_lifecycle_stages_entered"
-# The funnel mart's count column for each stage a person can enter from the lead on.
-FUNNEL_COUNTS = {
-    "lead": "leads",
-    "mql": "mqls",
-    "sal": "sals",
-    "sql": "sqls",
-    "opportunity": "opportunities",
-    "customer": "customers",
-}
-FUNNEL_ENTRIES = "\n            union all\n".join(
-    f"""            select period_grain, period_start, '{stage}' as stage_key,
-                   sum({column}) as funnel_count
-            from marts.funnel_conversion_by_period group by period_grain, period_start"""
-    for stage, column in FUNNEL_COUNTS.items()
-)
-
 RULES: tuple[Rule, ...] = (
     Rule(
         name="mql_meets_rule_in_force",
@@ -304,12 +343,6 @@ RULES: tuple[Rule, ...] = (
         description="Every MQL meets the MQL rule that was in force when it qualified: "
         "fit (size, industry, country, business e-mail) and behaviour (score "
         "at the bar, or a high-intent form).",
-        query="""
-            select contact_id, email, email_domain, mql_rule_version, lead_score,
-                   coalesce(submitted_high_intent_form, false) as submitted_high_intent_form,
-                   company_employees, company_industry, company_country, became_mql_at
-            from intermediate.int_contacts_mql_rule_checked
-            where is_mql""",
         expectations=_mql_meets_rule_in_force,
         # Definition: HubSpot marked the contact an MQL; the rule judges that source record
         # against the agreed rule, and a contact a rep qualified by hand breaks the
@@ -329,14 +362,6 @@ RULES: tuple[Rule, ...] = (
         model="int_lifecycle_stages_entered",
         description="A person enters each stage no earlier (to the second) than every "
         "earlier stage of the agreed order.",
-        query=f"""
-            select person_id, stage_key, stage_order, evidence, evidence_record_id,
-                   date_trunc('second', entered_at) as entered_at,
-                   date_trunc('second', max(entered_at) over (
-                       partition by person_id order by stage_order
-                       rows between unbounded preceding and 1 preceding))
-                       as latest_earlier_stage_at
-            from {LIFECYCLE}""",
         expectations=_stages_never_go_backwards,
         # Definition: the stage times are the source systems' own dates (HubSpot lifecycle
         # dates, Salesforce Lead and Opportunity dates); a date entered out of order is a
@@ -352,11 +377,6 @@ RULES: tuple[Rule, ...] = (
         model="int_lifecycle_stages_entered",
         description="Every known person (a HubSpot contact or a Salesforce lead or contact) "
         "entered at least one lifecycle stage.",
-        query=f"""
-            select persons.person_id, persons.primary_email,
-                   exists (select 1 from {LIFECYCLE} as stages
-                           where stages.person_id = persons.person_id) as has_a_stage
-            from intermediate.int_persons_identified as persons""",
         expectations=_known_person_has_a_stage,
         # Definition: a person without a stage is a set of source records none of which
         # carries a stage date (a CRM-only record, a contact without lifecycle dates). This
@@ -370,14 +390,6 @@ RULES: tuple[Rule, ...] = (
         model="int_lifecycle_stages_entered",
         description="Every person with a lifecycle stage is in exactly one current stage, "
         "the furthest stage they entered.",
-        query=f"""
-            select person_id,
-                   sum(case when is_current_stage then 1 else 0 end) as current_stage_count,
-                   max(case when is_current_stage then stage_order end)
-                       as current_stage_order,
-                   max(stage_order) as furthest_stage_order
-            from {LIFECYCLE}
-            group by person_id""",
         expectations=_one_current_stage,
         # Integrity: is_current_stage is computed by the model (the furthest stage entered),
         # so two current stages, or a current one short of the furthest, is a pipeline
@@ -389,15 +401,6 @@ RULES: tuple[Rule, ...] = (
         model="int_lifecycle_stages_entered",
         description="An SQL is flagged sales-sourced exactly when the person has no MQL "
         "at or before it.",
-        query=f"""
-            select sqls.person_id, sqls.entered_at as sql_at, mqls.entered_at as mql_at,
-                   coalesce(sqls.is_sales_sourced_sql, false) as is_sales_sourced_sql,
-                   (mqls.entered_at is null or mqls.entered_at > sqls.entered_at)
-                       as has_no_prior_mql
-            from {LIFECYCLE} as sqls
-            left join {LIFECYCLE} as mqls
-                on mqls.person_id = sqls.person_id and mqls.stage_key = 'mql'
-            where sqls.stage_key = 'sql'""",
         expectations=_sql_without_mql_is_sales_sourced,
         # Integrity: is_sales_sourced_sql is derived by the model from the same MQL and SQL
         # times; a mismatch is a defect of that derivation, not of a source record.
@@ -407,14 +410,6 @@ RULES: tuple[Rule, ...] = (
         name="every_opportunity_has_an_account",
         model="stg_crm__opportunities",
         description="Every live opportunity belongs to a live CRM account.",
-        query="""
-            select opportunities.opportunity_id, opportunities.opportunity_name,
-                   opportunities.account_id, opportunities.contact_id,
-                   accounts.account_id is not null as has_live_account
-            from staging.stg_crm__opportunities as opportunities
-            left join staging.stg_crm__accounts as accounts
-                on accounts.account_id = opportunities.account_id and not accounts.is_deleted
-            where not opportunities.is_deleted""",
         expectations=_opportunity_has_account,
         # Definition: the account is the Salesforce Opportunity's own AccountId; a record
         # entered without one (or on a deleted account) breaks the opportunity definition.
@@ -432,18 +427,6 @@ RULES: tuple[Rule, ...] = (
         model="int_lifecycle_stages_entered",
         description="Every person in the customer stage belongs to an account with a won "
         "opportunity.",
-        query=f"""
-            select customers.person_id, customers.entered_at as became_customer_at,
-                   persons.account_id,
-                   exists (
-                       select 1 from staging.stg_crm__opportunities as opportunities
-                       where opportunities.account_id = persons.account_id
-                           and opportunities.is_won and not opportunities.is_deleted
-                   ) as has_won_opportunity
-            from {LIFECYCLE} as customers
-            inner join intermediate.int_persons_identified as persons
-                on persons.person_id = customers.person_id
-            where customers.stage_key = 'customer'""",
         expectations=_customer_has_won_opportunity,
         # Definition: the customer stage comes from a won opportunity of the person, the
         # rule asks for one on the person's account: they differ when the CRM files the
@@ -457,12 +440,6 @@ RULES: tuple[Rule, ...] = (
         model="int_persons_acquired",
         description="Every person who became a lead (or went further) has an acquisition "
         "channel of the agreed list: a source value some channel lists.",
-        query=f"""
-            select acquired.person_id, acquired.acquisition_channel_key,
-                   acquired.acquisition_channel_from, acquired.acquisition_source_value
-            from intermediate.int_persons_acquired as acquired
-            where acquired.person_id in (
-                select person_id from {LIFECYCLE} where stage_key <> 'subscriber')""",
         expectations=_lead_has_source,
         # Definition: the channel is the source systems' own value (LeadSource, HubSpot
         # original source) mapped through the agreed channels; a value nobody mapped is a
@@ -474,23 +451,31 @@ RULES: tuple[Rule, ...] = (
         ),
     ),
     Rule(
+        name="every_hubspot_customer_is_a_crm_customer",
+        model="int_lifecycle_stages_entered",
+        description="Every contact HubSpot calls a customer is a customer in the CRM too: "
+        "its person has a won opportunity.",
+        expectations=_hubspot_customer_is_crm_customer,
+        # Definition, flagged only: the customer stage is the CRM's (a won opportunity);
+        # HubSpot's own mark (a deal closed elsewhere, a stage set by hand, a contact the
+        # CRM never received) is listed so someone reconciles the two, never counted.
+        kind=DEFINITION,
+        record_key=("contact_id",),
+        records=Records(
+            "hubspot_contact",
+            "contact_id",
+            person=("marketing_contact", "contact_id"),
+            email_column="email",
+            details=("lifecycle_stage", "became_customer_at"),
+        ),
+        blocks_publishing=False,
+    ),
+    Rule(
         name="sla_fields_match_their_timestamps",
         model="int_mqls_sla_measured",
         description="Each MQL's SLA hours exist exactly when the touch or decision does, "
         "never start before the MQL, and agree with the met / breached flags "
         "at the agreed bars.",
-        query="""
-            select lead_id, mql_at, first_touch_at, responded_at,
-                   business_hours_to_first_touch, business_hours_to_response,
-                   first_touch_at is not null as has_first_touch,
-                   responded_at is not null as has_response,
-                   case when is_first_touch_sla_met then 'met'
-                        when not is_first_touch_sla_met then 'breached'
-                        else 'pending' end as first_touch_verdict,
-                   case when is_response_sla_met then 'met'
-                        when not is_response_sla_met then 'breached'
-                        else 'pending' end as response_verdict
-            from intermediate.int_mqls_sla_measured""",
         expectations=_sla_fields_match_timestamps,
         # Integrity: the hours and the met / breached flags are computed by the pipeline
         # from the timestamps and the agreed bars; a disagreement is a pipeline defect.
@@ -501,51 +486,22 @@ RULES: tuple[Rule, ...] = (
         model="funnel_conversion_by_period",
         description="At every grain and period, the persons the funnel says entered a stage "
         "are the persons with that stage_entered touchpoint in customer_journey.",
-        query=f"""
-            with funnel as (
-{FUNNEL_ENTRIES}
-            ),
-            journey as (
-                select grains.period_grain,
-                       cast(date_trunc(grains.period_grain, journey.occurred_at) as date)
-                           as period_start,
-                       journey.stage_key,
-                       count(distinct journey.person_id) as journey_count
-                from marts.customer_journey as journey
-                cross join (values ('day'), ('week'), ('month'), ('quarter'))
-                    as grains(period_grain)
-                where journey.touchpoint_type = 'stage_entered'
-                    and journey.stage_key in ({", ".join(f"'{k}'" for k in FUNNEL_COUNTS)})
-                group by 1, 2, 3
-            )
-            select coalesce(funnel.period_grain, journey.period_grain) as period_grain,
-                   coalesce(funnel.period_start, journey.period_start) as period_start,
-                   coalesce(funnel.stage_key, journey.stage_key) as stage_key,
-                   coalesce(funnel.funnel_count, 0) as funnel_count,
-                   coalesce(journey.journey_count, 0) as journey_count,
-                   coalesce(funnel.funnel_count, 0) - coalesce(journey.journey_count, 0)
-                       as difference
-            from funnel
-            full outer join journey
-                on journey.period_grain = funnel.period_grain
-                and journey.period_start = funnel.period_start
-                and journey.stage_key = funnel.stage_key""",
         expectations=_funnel_matches_journey,
         # Integrity: two marts built from the same stages must agree.
         record_key=("period_grain", "period_start", "stage_key"),
     ),
 )
 
-DEFINITION_RULES = tuple(rule.name for rule in RULES if rule.is_definition)
+# The definition rules that block above a tolerance (the others only flag their records).
+DEFINITION_RULES = tuple(
+    rule.name for rule in RULES if rule.is_definition and rule.blocks_publishing
+)
 
 
 def tolerance_problems(definitions: LeadDefinitions) -> list[str]:
     """Entries of the definitions' quality_tolerances that name no definition rule: a typo,
     or an integrity rule (those always block on one failing row)."""
-    integrity = {rule.name for rule in RULES if not rule.is_definition} | {
-        "no_duplicates_at_grain",
-        "rates_between_0_and_1",
-    }
+    integrity = {rule.name for rule in RULES if not rule.is_definition} | set(MART_RULES)
     problems = []
     for name in sorted(definitions.quality_tolerances):
         if name in integrity:
@@ -578,39 +534,118 @@ def _rates_in_unit_interval(columns: list[str]) -> Expectations:
     return expectations
 
 
-def mart_rules(manifest: dict) -> list[Rule]:
-    """For every mart of a parsed dbt manifest: no duplicates at its declared grain; every
+def mart_rules(manifest: dict | None = None) -> list[Rule]:
+    """For every mart of the parsed dbt manifest: no duplicates at its declared grain; every
     rate in [0, 1]."""
     rules = []
-    for node in sorted(manifest["nodes"].values(), key=lambda n: n["name"]):
-        if node["resource_type"] != "model" or node["fqn"][1] != "marts":
-            continue
-        relation = f"{node['schema']}.{node['name']}"
-        grain = node["config"].get("meta", {}).get("grain")
+    for node in filter(project.is_mart, project.models(manifest)):
+        meta = node["config"].get("meta", {})
+        grain = tuple(meta.get("grain") or ())
         if grain:
             rules.append(
                 Rule(
                     name="no_duplicates_at_grain",
                     model=node["name"],
                     description=f"One row per {', '.join(grain)}: nothing is counted twice.",
-                    query=f"select {', '.join(grain)} from {relation}",
                     expectations=_no_duplicates(list(grain)),
-                    record_key=tuple(grain),
+                    record_key=grain,
+                    query_params=(("grain", grain),),
                 )
             )
-        meta = node["config"].get("meta", {})
         unbounded = set(meta.get("unbounded_rates", []))
-        rates = [c for c in node["columns"] if c.endswith("_rate") and c not in unbounded]
+        rates = tuple(c for c in node["columns"] if c.endswith("_rate") and c not in unbounded)
         if rates:
             rules.append(
                 Rule(
                     name="rates_between_0_and_1",
                     model=node["name"],
                     description=f"Every rate lies in [0, 1]: {', '.join(rates)}.",
-                    query=f"select {', '.join(grain or [])}{', ' if grain else ''}"
-                    f"{', '.join(rates)} from {relation}",
-                    expectations=_rates_in_unit_interval(rates),
-                    record_key=tuple(grain or ()),
+                    expectations=_rates_in_unit_interval(list(rates)),
+                    record_key=grain,
+                    query_params=(("grain", grain), ("rates", rates)),
                 )
             )
     return rules
+
+
+MART_RULES = ("no_duplicates_at_grain", "rates_between_0_and_1")
+
+
+def _values_are_plausible(definitions: LeadDefinitions) -> list[Any]:
+    gxe = _gx()
+    window = definitions.plausible_values
+    return [
+        gxe.ExpectColumnValuesToBeNull(
+            column="dates_outside_the_window",
+            description=f"a date outside the plausible window (before {window.earliest_date}, "
+            f"or more than {window.days_after_run} days after the run date, "
+            f"{window.scheduled_days_after_run} for a scheduled date): read as empty",
+        ),
+        gxe.ExpectColumnValuesToBeNull(
+            column="negative_amounts", description="a negative amount: read as empty"
+        ),
+    ]
+
+
+def plausibility_rules(manifest: dict | None = None) -> list[Rule]:
+    """For every raw export table with dates or amounts (the export contract's kinds) and
+    a staging model: its records with a date outside the plausible window or a negative
+    amount. Staging reads such a value as null (macros/plausibility.sql); this rule names
+    them, table, column and record, and never blocks: the record is published without it."""
+    naming = _snake_case()
+    rules = []
+    for system in SYSTEMS:
+        for table in system.tables:
+            dates = tuple(
+                (naming.normalize_path(c.name), c.name, c.scheduled)
+                for c in table.columns
+                if c.kind in ("date", "timestamp")
+            )
+            amounts = tuple(
+                (naming.normalize_path(c.name), c.name) for c in table.columns if c.kind == "amount"
+            )
+            model = project.staging_model_of(system.name, table.name, manifest)
+            if not (dates or amounts) or not table.primary_key or model is None:
+                continue
+            rules.append(
+                Rule(
+                    name="values_are_plausible",
+                    model=model,
+                    description=f"No record of {system.dataset}.{table.name} has a date outside "
+                    "the plausible window or a negative amount (each is read as empty).",
+                    expectations=_values_are_plausible,
+                    kind=DEFINITION,
+                    record_key=("record_id",),
+                    records=Records(
+                        f"{system.dataset}.{table.name}", "record_id", details=("source_file",)
+                    ),
+                    query_params=(
+                        ("relation", project.source_relation(system.name, table.name, manifest)),
+                        ("terms", project.source_relation("definitions", "terms", manifest)),
+                        ("key", naming.normalize_path(table.primary_key)),
+                        ("dates", dates),
+                        ("amounts", amounts),
+                    ),
+                    blocks_publishing=False,
+                )
+            )
+    return rules
+
+
+def _snake_case():
+    """dlt's names of the raw columns (a path keeps its '__': MQL_Date__c -> mql_date__c)."""
+    from dlt.common.normalizers.naming.snake_case import NamingConvention
+
+    return NamingConvention()
+
+
+def gate_rules(manifest: dict | None = None) -> list[Rule]:
+    """Every rule the gate runs: the agreed rules, the rules of every mart, and the
+    plausibility flags of every raw table."""
+    return [*RULES, *mart_rules(manifest), *plausibility_rules(manifest)]
+
+
+def models_published_after_the_gate(manifest: dict | None = None) -> list[str]:
+    """What publishing waits for: every model a rule guards, and every mart."""
+    marts = {node["name"] for node in filter(project.is_mart, project.models(manifest))}
+    return sorted(marts | {rule.model for rule in gate_rules(manifest)})

@@ -9,14 +9,38 @@ import pytest
 from ingestion import settings
 from ingestion.demo_exports import generate
 
-SMALL = dict(seed=11, contacts=150, days=14)
+SMALL = dict(seed=11, contacts=150, days=14, start="2026-01-01")  # fixed dates: reproducible
+# Vendor-shaped exports written from the vendors' documentation (facts hand-counted in its README)
+VENDOR_FIXTURES = Path(__file__).parent / "fixtures" / "vendor"
+
+
+def land_vendor_exports(landing: Path, marketing: str = "hubspot_v3") -> None:
+    """A default Salesforce org, HubSpot (v3, or another shape's folder) and raw GA4 rows."""
+    for folder, system in (
+        ("salesforce_default_org", "crm"),
+        (marketing, "marketing_automation"),
+        ("ga4", "web_analytics"),
+    ):
+        shutil.copytree(VENDOR_FIXTURES / folder / system, landing / system)
+
+
+def run_refresh():
+    """The whole refresh job, in process, on the data dir set now; a failed step is held
+    back in the result."""
+    from orchestration.definitions import defs
+
+    return defs.resolve_job_def("shared_funnel_refresh").execute_in_process(raise_on_error=False)
+
+
+def failed_steps(result) -> set[str]:
+    return {e.step_key for e in result.all_events if e.event_type_value == "STEP_FAILURE"}
 
 
 @pytest.fixture(scope="session")
 def small_exports(tmp_path_factory) -> Path:
     """One small generated landing folder, copied (never modified) by the tests that use it."""
     landing = tmp_path_factory.mktemp("exports") / "landing"
-    generate(landing, **SMALL)
+    generate(landing, shape="contract", **SMALL)
     return landing
 
 
@@ -31,11 +55,7 @@ def refreshed(tmp_path_factory, small_exports):
         patch.setenv(settings.DATA_DIR_ENV, str(root))
         settings.apply_environment()
         shutil.copytree(small_exports, settings.landing_dir())
-        from orchestration.definitions import defs
-
-        result = defs.resolve_job_def("shared_funnel_refresh").execute_in_process(
-            raise_on_error=False
-        )
+        result = run_refresh()
     return root, result
 
 

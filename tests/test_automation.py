@@ -59,7 +59,16 @@ def test_the_sensor_refreshes_only_the_systems_with_new_files_and_what_is_downst
     assert "crm/leads" in selected and "marts/customer_journey" in selected
     assert not any(key.startswith(("marketing_automation/", "web_analytics/")) for key in selected)
     assert [e.asset_key.to_user_string() for e in second.asset_events] == ["landing/crm"]
-    assert json.loads(second.cursor)["crm"] > json.loads(first.cursor)["crm"]
+    assert json.loads(second.cursor)["crm"] != json.loads(first.cursor)["crm"]
+    assert tick(second.cursor).run_requests == []
+
+    # A late drop copied with its old modification time (cp -p, rsync -a) is new all the same.
+    late = landing / "crm" / "2025-12-31"
+    late.mkdir()
+    shutil.copy2(day / "Lead.csv", late / "Lead.csv")
+    os.utime(late / "Lead.csv", (0, 0))
+    [request] = tick(second.cursor).run_requests
+    assert "crm/leads" in {key.to_user_string() for key in request.asset_selection}
 
 
 def test_export_folders_carry_the_freshness_agreed_in_the_dbt_sources():
@@ -96,3 +105,28 @@ def test_two_runs_at_once_queue_for_the_warehouse_and_both_succeed(landing, tmp_
     outputs = [log.read_text() for log in logs]
     assert [run.returncode for run in runs] == [0, 0], outputs[0][-3000:] + outputs[1][-3000:]
     assert any("Waiting for the warehouse" in output for output in outputs)
+
+
+def test_the_first_tick_after_a_run_that_loaded_every_file_starts_nothing(refreshed_copy):
+    """`make demo` loads every file, then `make ui` evaluates the sensor for the first time
+    (no cursor): nothing is new to the ledger, so no run takes the warehouse's only slot."""
+    first = tick()
+    assert first.run_requests == [] and not first.asset_events
+    assert set(json.loads(first.cursor)) == {"marketing_automation", "crm", "web_analytics"}
+    assert tick(first.cursor).run_requests == []
+
+    # Touched or copied again with the same bytes: still in the ledger, still no run.
+    landing = settings.landing_dir()
+    lead = sorted((landing / "crm").glob("*/Lead.csv"))[-1]
+    os.utime(lead, (time.time() + 5, time.time() + 5))
+    touched = tick(first.cursor)
+    assert touched.run_requests == []
+
+    # A new file is a run, of its system only.
+    drop = landing / "crm" / "2099-01-01"
+    drop.mkdir()
+    shutil.copy(lead, drop / "Lead.csv")
+    [request] = tick(touched.cursor).run_requests
+    selected = {key.to_user_string() for key in request.asset_selection}
+    assert "crm/leads" in selected
+    assert not any(key.startswith(("marketing_automation/", "web_analytics/")) for key in selected)

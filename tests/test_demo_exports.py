@@ -1,5 +1,6 @@
 """The demo export generator: determinism, the contract's shapes, --next-day, refusals,
-and the behaviour later KPIs depend on."""
+the behaviour later KPIs depend on (on the contract shape, whose custom fields carry the
+simulated moments), and the vendor shape's files as the vendors document them."""
 
 from __future__ import annotations
 
@@ -19,10 +20,11 @@ from ingestion.demo_exports import (
     generate,
     generate_next_day,
 )
-from ingestion.demo_exports.__main__ import main
+from ingestion.demo_exports.__main__ import DEFAULTS, main
 from ingestion.exports import SYSTEMS
+from transform.definitions import load_definitions
 
-SMALL = {"seed": 7, "contacts": 160, "days": 20, "start": "2026-01-01"}
+SMALL = {"seed": 7, "contacts": 160, "days": 20, "start": "2026-01-01", "shape": "contract"}
 PERSONAL_DOMAINS = (
     "gmail.com",
     "yahoo.com",
@@ -56,7 +58,7 @@ def small(tmp_path_factory) -> Path:
 def larger(tmp_path_factory) -> tuple[Path, object]:
     """Enough days for deals to close and enough people for rare events to occur."""
     out = tmp_path_factory.mktemp("larger")
-    summary = generate(out, seed=11, contacts=2000, days=90)
+    summary = generate(out, seed=11, contacts=2000, days=90, start="2026-01-01", shape="contract")
     return out, summary
 
 
@@ -144,6 +146,8 @@ def test_refuses_next_day_without_a_manifest(tmp_path):
 def test_refuses_to_mix_generations_or_foreign_exports(small, tmp_path):
     with pytest.raises(DemoExportsError, match="another demo generation"):
         generate(small, **{**SMALL, "seed": 99})
+    with pytest.raises(DemoExportsError, match="another demo generation"):
+        generate(small, **{**SMALL, "shape": "vendor"})
     with pytest.raises(DemoExportsError, match="does not match"):
         generate_next_day(small, seed=99)
     foreign = tmp_path / "real"
@@ -154,7 +158,7 @@ def test_refuses_to_mix_generations_or_foreign_exports(small, tmp_path):
 
 
 def test_refuses_when_the_simulated_tail_is_exhausted(tmp_path):
-    generate(tmp_path, seed=3, contacts=10, days=2)
+    generate(tmp_path, seed=3, contacts=10, days=2, start="2026-01-01")
     manifest = json.loads((tmp_path / MANIFEST_NAME).read_text())
     manifest["last_day"] = (dt.date(2026, 1, 1) + dt.timedelta(2 + TAIL_DAYS - 1)).isoformat()
     (tmp_path / MANIFEST_NAME).write_text(json.dumps(manifest))
@@ -272,7 +276,7 @@ def test_form_client_ids_link_anonymous_browsing_to_people(sql):
 
 # --- Consistency of the exported history: nothing appears before it exists -------------
 
-REVIEW = {"seed": 7, "contacts": 500, "days": 30, "start": "2026-01-01"}
+REVIEW = {"seed": 7, "contacts": 500, "days": 30, "start": "2026-01-01", "shape": "contract"}
 DAY_OF_FILE = r"regexp_extract(filename, '/(\d{4}-\d{2}-\d{2})/', 1)"
 # Every timestamp of one table has one vendor format, so its first 23 characters
 # ("2026-03-01T14:22:10.123") compare chronologically as text, and the first 10 are the
@@ -526,7 +530,7 @@ def test_ga4_form_ids_are_the_hubspot_form_ids(loaded):
 
 
 def test_work_due_outside_working_hours_waits_for_the_next_working_morning():
-    from ingestion.demo_exports.clock import DAY, HOUR, MINUTE, Clock
+    from ingestion.demo_exports.simulation.clock import DAY, HOUR, MINUTE, Clock
 
     def at(day: int, hours: int, minutes: int = 0) -> int:
         return day * DAY + hours * HOUR + minutes * MINUTE
@@ -550,3 +554,230 @@ def test_work_due_outside_working_hours_waits_for_the_next_working_morning():
         at(7, 8, 27),
         at(7, 8, 0),
     ]
+
+
+# The vendor shape: what a default Salesforce org, HubSpot's APIs and GA4's BigQuery
+# export write (ingestion/demo_exports/README.md), checked against the vendors' documented
+# shapes, not against the generator's own code.
+
+VENDOR = {"seed": 5, "contacts": 600, "days": 45, "start": "2026-01-01", "shape": "vendor"}
+DEFAULT_LEAD_STATUSES = {
+    "Open - Not Contacted",
+    "Working - Contacted",
+    "Closed - Converted",
+    "Closed - Not Converted",
+}
+DEMO_ORG_ADDED_STATUSES = {"Accepted", "Rejected - Nurture", "Qualified"}
+DEFAULT_OPPORTUNITY_STAGES = {
+    "Prospecting",
+    "Qualification",
+    "Needs Analysis",
+    "Value Proposition",
+    "Id. Decision Makers",
+    "Perception Analysis",
+    "Proposal/Price Quote",
+    "Negotiation/Review",
+    "Closed Won",
+    "Closed Lost",
+}
+# The Email Events API's event types.
+EMAIL_EVENT_API_TYPES = {
+    "SENT", "PROCESSED", "DELIVERED", "DROPPED", "DEFERRED", "BOUNCE", "OPEN", "CLICK",
+    "STATUSCHANGE", "SPAMREPORT", "SUPPRESSED", "PRINT", "FORWARD",
+}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def vendor(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("vendor")
+    generate(out, **VENDOR)
+    return out
+
+
+@pytest.fixture(scope="module")
+def vendor_sql(vendor) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect()
+    for name, glob in (
+        ("leads", "crm/*/Lead.csv"),
+        ("lead_history", "crm/*/LeadHistory.csv"),
+        ("opportunities", "crm/*/Opportunity.csv"),
+        ("forms", "marketing_automation/*/form_submissions.csv"),
+        ("emails", "marketing_automation/*/email_events.csv"),
+    ):
+        con.execute(
+            f"CREATE TABLE {name} AS SELECT * FROM read_csv('{vendor}/{glob}', "
+            "all_varchar=true, union_by_name=true, filename=true)"
+        )
+    return con
+
+
+def _header(path: Path) -> list[str]:
+    with open(path, newline="") as f:
+        return next(csv.reader(f))
+
+
+def test_vendor_salesforce_files_are_a_default_orgs_data_loader_export(vendor, vendor_sql):
+    day = vendor / "crm" / "2026-01-20"
+    for path in sorted(day.glob("*.csv")):
+        header = _header(path)
+        assert header == [h.upper() for h in header], path  # Data Loader's upper case
+        assert not [h for h in header if h.endswith("__C")], path  # no custom fields
+        lines = path.read_text().splitlines()
+        assert all(line.startswith('"') for line in lines), path  # every value quoted
+    lead_header = _header(day / "Lead.csv")
+    for field in (
+        "ID",
+        "EMAIL",
+        "STATUS",
+        "ISCONVERTED",
+        "CONVERTEDOPPORTUNITYID",
+        "SYSTEMMODSTAMP",
+    ):
+        assert field in lead_header
+    assert len(lead_header) > 40  # the standard fields, not only the ones the pipeline reads
+    statuses = {
+        row[0] for row in vendor_sql.execute("select distinct STATUS from leads").fetchall()
+    }
+    assert statuses <= DEFAULT_LEAD_STATUSES | DEMO_ORG_ADDED_STATUSES
+    assert {"Closed - Not Converted", "Closed - Converted", "Accepted"} <= statuses
+    stages = {
+        r[0] for r in vendor_sql.execute("select distinct STAGENAME from opportunities").fetchall()
+    }
+    assert stages and stages <= DEFAULT_OPPORTUNITY_STAGES
+
+
+def test_vendor_lead_history_chains_each_leads_status_changes(vendor_sql):
+    con = vendor_sql
+    fields = {r[0] for r in con.execute("select distinct FIELD from lead_history").fetchall()}
+    assert fields == {"created", "Status", "leadConverted"}
+    assert con.execute("select count(*) - count(distinct ID) from lead_history").fetchone() == (0,)
+    assert con.execute("select bool_and(starts_with(ID, '017')) from lead_history").fetchone() == (
+        True,
+    )
+    # One `created` row per lead, at its creation.
+    assert con.execute("""
+        select count(*) from (select distinct ID, CREATEDDATE from leads) l
+        left join (select LEADID, CREATEDDATE from lead_history where FIELD = 'created') h
+          on h.LEADID = l.ID and h.CREATEDDATE = l.CREATEDDATE
+        where h.LEADID is null""").fetchone() == (0,)
+    # Each Status change starts from where the previous one ended.
+    broken = con.execute("""
+        select * from (
+          select LEADID, OLDVALUE, lag(NEWVALUE, 1, 'Open - Not Contacted')
+            over (partition by LEADID order by CREATEDDATE, ID) as previous_new_value
+          from lead_history where FIELD = 'Status')
+        where OLDVALUE is distinct from previous_new_value""").fetchall()
+    assert broken == []
+    # The last change is the lead's latest Status; a converted lead has its leadConverted row.
+    mismatched = con.execute("""
+        with latest as (
+          select ID, STATUS, ISCONVERTED, CONVERTEDDATE from leads
+          qualify row_number() over (partition by ID order by SYSTEMMODSTAMP desc) = 1),
+        last_change as (
+          select LEADID, NEWVALUE from lead_history where FIELD = 'Status'
+          qualify row_number() over (partition by LEADID order by CREATEDDATE desc, ID desc) = 1)
+        select latest.ID from latest left join last_change on LEADID = ID
+        where coalesce(NEWVALUE, 'Open - Not Contacted') <> STATUS""").fetchall()
+    assert mismatched == []
+    assert con.execute("""
+        select count(*) from leads l where ISCONVERTED = 'true' and not exists (
+          select 1 from lead_history h where h.LEADID = l.ID and FIELD = 'leadConverted'
+            and left(h.CREATEDDATE, 10) = l.CONVERTEDDATE)""").fetchone() == (0,)
+    # The SLA's moments are there to find: acceptances, rejections, qualifications.
+    new_values = dict(
+        con.execute(
+            "select NEWVALUE, count(*) from lead_history where FIELD = 'Status' group by 1"
+        ).fetchall()
+    )
+    assert min(new_values[v] for v in ("Accepted", "Rejected - Nurture", "Qualified")) > 0
+
+
+def test_vendor_hubspot_files_are_in_the_apis_shapes(vendor, vendor_sql):
+    day = vendor / "marketing_automation" / "2026-01-20"
+    contacts = _header(day / "contacts.csv")
+    assert contacts[0] == "id" and contacts[-3:] == ["createdAt", "updatedAt", "archived"]
+    forms = _header(day / "form_submissions.csv")
+    assert {"formGuid", "conversionId", "submittedAt", "pageUrl", "email"} <= set(forms)
+    assert not {"contact_id", "form_type", "ga_client_id", "submitted_at"} & set(forms)
+    emails = _header(day / "email_events.csv")
+    assert emails[:5] == ["id", "created", "type", "recipient", "emailCampaignId"]
+    assert not {"contact_id", "campaign_id", "event_id"} & set(emails)
+    # Epoch milliseconds, in the folder of their UTC day.
+    for table, column in (("forms", "submittedAt"), ("emails", "created")):
+        wrong_day = vendor_sql.execute(f"""
+            select count(*) from {table}
+            where not regexp_full_match({column}, '[0-9]{{13}}')
+               or strftime(make_timestamp({column}::BIGINT * 1000), '%Y-%m-%d')
+                  <> regexp_extract(filename, '/([0-9-]{{10}})/', 1)""").fetchone()
+        assert wrong_day == (0,), table
+    types = {r[0] for r in vendor_sql.execute("select distinct type from emails").fetchall()}
+    assert types <= EMAIL_EVENT_API_TYPES and "STATUSCHANGE" in types
+    campaigns = _header(vendor / "marketing_automation" / "2026-01-01" / "campaigns.csv")
+    assert campaigns[:4] == ["id", "createdAt", "updatedAt", "hs_name"]
+    assert "salesforce_campaign_id" not in campaigns
+
+
+def test_vendor_ga4_rows_leave_nulls_out_and_include_consent_pings(vendor):
+    events = [
+        json.loads(line)
+        for path in sorted((vendor / "web_analytics").glob("*/events_*.json"))
+        for line in path.read_text().splitlines()
+    ]
+    assert all(None not in event.values() for event in events)  # nulls are left out
+    pings = [e for e in events if "user_pseudo_id" not in e]
+    assert 0 < len(pings) < len(events) / 4
+    for event in pings:
+        assert "ga_session_id" not in {p["key"] for p in event["event_params"]}
+        assert event["privacy_info"]["analytics_storage"] == "No"
+        assert event["is_active_user"] is False
+    consented = [e for e in events if "user_pseudo_id" in e]
+    assert all(e["privacy_info"]["analytics_storage"] == "Yes" for e in consented)
+    assert all("ga_session_id" in {p["key"] for p in e["event_params"]} for e in consented)
+    for event in consented[:200]:
+        for param in event["event_params"]:
+            assert len(param["value"]) == 1  # only the typed member that is set
+    assert all(isinstance(e["batch_event_index"], str) for e in events)
+
+
+def test_vendor_next_day_equals_a_fresh_generation_of_the_same_world(tmp_path):
+    small_vendor = {**SMALL, "shape": "vendor"}
+    grown = tmp_path / "grown"
+    generate(grown, **small_vendor)
+    generate_next_day(grown)
+    fresh = tmp_path / "fresh"
+    generate(fresh, **{**small_vendor, "contacts": 168, "days": 21})
+    assert _day_files(grown, "2026-01-21") == _day_files(fresh, "2026-01-21")
+    assert _day_files(grown, "2026-01-21")  # non-empty
+
+
+def test_each_shape_names_the_mapping_that_reads_it(small, vendor):
+    from ingestion.demo_exports import source_mapping_for
+    from ingestion.mapping import load_mapping
+
+    contract_mapping, vendor_mapping = source_mapping_for(small), source_mapping_for(vendor)
+    assert (contract_mapping.name, vendor_mapping.name) == ("contract.yml", "vendor.yml")
+    crm = load_mapping(vendor_mapping).table("crm", "leads").columns
+    assert crm["Accepted_Date__c"] is None  # a default org has no such field
+    forms = load_mapping(vendor_mapping).table("marketing_automation", "form_submissions")
+    assert forms.columns["ga_client_id"] in _header(
+        vendor / "marketing_automation" / "2026-01-20" / "form_submissions.csv"
+    )
+    assert source_mapping_for(vendor.parent / "nowhere") is None
+
+
+def test_the_shipped_monthly_mql_target_is_of_the_demo_s_monthly_volume(sql):
+    """The demo's scale is the generator's default (2,000 contacts over 90 days, the
+    `larger` world), its target the definitions' marketing_sla.monthly_mql_target (one
+    home). Every month of the demo delivers between half and twice the target: a target
+    the demo can meet or miss, never one 20 times any month (2,187 against 104)."""
+    assert (DEFAULTS["contacts"], DEFAULTS["days"]) == (2000, 90)
+    target = load_definitions().marketing_sla.monthly_mql_target
+    assert target is not None
+    months = sql.execute("""
+        SELECT date_trunc('month', mql_at) AS month, count(*) FROM (
+            SELECT Id, min(MQL_Date__c::TIMESTAMP) AS mql_at FROM sf_leads
+            WHERE MQL_Date__c IS NOT NULL GROUP BY Id)
+        GROUP BY 1 ORDER BY 1""").fetchall()
+    assert len(months) == 3  # 2026-01-01 to 2026-03-31: three complete months
+    for month, mqls in months:
+        assert target / 2 <= mqls <= target * 2, (month, mqls, target)

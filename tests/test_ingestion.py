@@ -87,6 +87,157 @@ def test_a_next_day_drop_loads_only_the_new_files(landing):
             assert all(f"/{new_day}/" in f for (f,) in files), (system.name, table.name, files)
 
 
+def _lead_file(day: str, lead_id: str, modified: str) -> Path:
+    path = settings.landing_dir() / "crm" / day / "Lead.csv"
+    write_csv(
+        path,
+        LEAD_HEADER,
+        [lead(Id=lead_id, Status="Open - Not Contacted", SystemModstamp=modified)],
+    )
+    return path
+
+
+def test_a_late_drop_with_older_file_times_still_loads(data_dir):
+    """Out-of-order delivery, `cp -p`, `rsync -a` and `tar x` keep old modification times:
+    a drop whose files are older than the newest file loaded must load all the same."""
+    newest = _lead_file("2026-01-02", "00Q000000000000002", "2026-01-02T09:00:00.000+0000")
+    load(CRM)
+    late = _lead_file("2026-01-01", "00Q000000000000001", "2026-01-01T09:00:00.000+0000")
+    an_hour_earlier = newest.stat().st_mtime - 3600
+    os.utime(late, (an_hour_earlier, an_hour_earlier))
+
+    load(CRM)
+    assert query("select id from raw_crm.leads order by id") == [
+        ("00Q000000000000001",),
+        ("00Q000000000000002",),
+    ]
+    assert query("select file_path from raw_crm.loaded_files order by 1") == [
+        ("2026-01-01/Lead.csv",),
+        ("2026-01-02/Lead.csv",),
+    ]
+
+
+def test_an_identical_redelivery_loads_nothing_and_a_corrected_file_loads(data_dir):
+    path = _lead_file("2026-01-01", "00Q000000000000001", "2026-01-01T09:00:00.000+0000")
+    load(CRM)
+    loads_before = query("select count(*) from raw_crm._dlt_loads")
+
+    content = path.read_bytes()
+    path.unlink()
+    path.write_bytes(content)  # the same bytes again, a new modification time
+    os.utime(path, (path.stat().st_mtime + 60, path.stat().st_mtime + 60))
+    assert load(CRM) == {}
+    assert query("select count(*) from raw_crm._dlt_loads") == loads_before
+
+    _lead_file("2026-01-01", "00Q000000000000001", "2026-01-01T10:00:00.000+0000")  # corrected
+    assert load(CRM)["leads"] == 1
+    assert query("select system_modstamp from raw_crm.leads") == [("2026-01-01T10:00:00.000000Z",)]
+    assert query("select count(*) from raw_crm.loaded_files") == [(2,)]
+
+
+def test_an_older_export_resent_later_never_replaces_a_newer_record(data_dir):
+    _lead_file("2026-01-02", "00Q000000000000001", "2026-01-02T09:00:00.000+0000")
+    load(CRM)
+    # The day-1 export arrives after day 2 (re-sent, or late): its version is older.
+    _lead_file("2026-01-01", "00Q000000000000001", "2026-01-01T09:00:00.000+0000")
+    load(CRM)
+    assert query("select system_modstamp from raw_crm.leads") == [("2026-01-02T09:00:00.000000Z",)]
+    # A newer version still wins.
+    _lead_file("2026-01-03", "00Q000000000000001", "2026-01-03T09:00:00.000+0000")
+    load(CRM)
+    assert query("select system_modstamp from raw_crm.leads") == [("2026-01-03T09:00:00.000000Z",)]
+
+
+def test_a_modified_time_in_the_future_is_quarantined_not_the_winner(data_dir):
+    _lead_file("2026-01-01", "00Q000000000000001", "2099-01-15T09:00:00.000+0000")
+    _lead_file("2026-01-02", "00Q000000000000002", "2026-01-02T09:00:00.000+0000")
+    load(CRM)
+    assert query("select id from raw_crm.leads") == [("00Q000000000000002",)]
+    [(reason,)] = query("select reason from raw_crm.quarantined_rows")
+    assert reason.startswith("implausible SystemModstamp, in the future: 2099-01-15")
+
+
+def test_odd_day_folders_and_links_out_are_refused_by_name_and_empty_files_are_quiet(
+    data_dir, tmp_path
+):
+    _lead_file("2026-01-01", "00Q000000000000001", "2026-01-01T09:00:00.000+0000")
+    odd = _lead_file("15-01-2026 (resent)", "00Q000000000000002", "2026-01-15T09:00:00.000+0000")
+    outside = tmp_path / "elsewhere" / "Lead.csv"
+    outside.parent.mkdir()
+    outside.write_bytes(odd.read_bytes())
+    linked = settings.landing_dir() / "crm" / "2026-01-02" / "Lead.csv"
+    linked.parent.mkdir()
+    linked.symlink_to(outside)
+    empty = settings.landing_dir() / "crm" / "2026-01-03" / "Lead.csv"
+    empty.parent.mkdir()
+    empty.write_bytes(b"")  # a 0-byte export: a quiet day, not a broken source
+
+    load(CRM)
+    assert query("select id from raw_crm.leads") == [("00Q000000000000001",)]
+    reasons = sorted(r for (r,) in query("select reason from raw_crm.quarantined_rows"))
+    assert reasons == [
+        f"refused: a link out of the landing folder ({settings.landing_dir() / 'crm'})",
+        "refused: day folder '15-01-2026 (resent)' is not named YYYY-MM-DD",
+    ]
+
+
+def test_latin_1_bytes_are_quarantined_with_their_line_never_published_as_replacements(
+    data_dir,
+):
+    path = settings.landing_dir() / "crm" / "2026-01-01" / "Lead.csv"
+    modified = "2026-01-01T09:00:00.000+0000"
+    write_csv(
+        path,
+        LEAD_HEADER,
+        [
+            lead(Id="00Q000000000000001", Email="miller@acme.com", SystemModstamp=modified),
+            lead(Id="00Q000000000000002", Email="müller@acme.com", SystemModstamp=modified),
+        ],
+    )
+    header, first, second = path.read_text(encoding="utf-8").splitlines()
+    # the second record as a Latin-1 system writes it: ü is the single byte 0xfc
+    path.write_bytes(f"{header}\n{first}\n".encode() + f"{second}\n".encode("latin-1"))
+
+    load(CRM)
+    assert query("select id, email from raw_crm.leads") == [
+        ("00Q000000000000001", "miller@acme.com")
+    ]
+    [(line, reason, record)] = query(
+        "select line_number, reason, record from raw_crm.quarantined_rows"
+    )
+    assert line == 3 and reason.startswith("undecodable bytes, not UTF-8")
+    assert "m\\xfcller@acme.com" in record  # the byte itself, visible, never a U+FFFD
+
+
+def test_gzip_compressed_exports_are_read_and_other_names_are_not(data_dir):
+    import gzip
+
+    plain = _lead_file("2026-01-01", "00Q000000000000001", "2026-01-01T09:00:00.000+0000")
+    compressed = _lead_file("2026-01-02", "00Q000000000000002", "2026-01-02T09:00:00.000+0000")
+    compressed.with_name("Lead.csv.gz").write_bytes(gzip.compress(compressed.read_bytes()))
+    compressed.rename(compressed.with_name("Lead.csv.bak"))  # a backup copy: not an export
+    web = settings.landing_dir() / "web_analytics" / "2026-01-01" / "events_20260101.json.gz"
+    web.parent.mkdir(parents=True)
+    hit = {
+        "event_date": "20260101",
+        "event_timestamp": "1767258000000000",
+        "event_name": "page_view",
+        "user_pseudo_id": "1.2",
+    }
+    web.write_bytes(gzip.compress((json.dumps(hit) + "\n").encode()))
+
+    load(CRM)
+    load(WEB_ANALYTICS)
+    assert query("select id from raw_crm.leads order by 1") == [
+        ("00Q000000000000001",),
+        ("00Q000000000000002",),
+    ]
+    assert query("select event_name, user_pseudo_id from raw_web_analytics.events") == [
+        ("page_view", "1.2")
+    ]
+    assert plain.exists()
+
+
 def test_the_latest_version_wins_by_modified_timestamp_not_file_order(data_dir):
     day1 = settings.landing_dir() / "crm" / "2026-01-01" / "Lead.csv"
     day2 = settings.landing_dir() / "crm" / "2026-01-02" / "Lead.csv"
@@ -294,3 +445,62 @@ def test_exports_load_from_a_non_local_filesystem_by_configuration(landing, monk
     assert loaded["leads"] == local_rows > 0
     files = query("select distinct _source_file from raw_crm.leads")
     assert files and all(f.startswith("memory://") for (f,) in files)
+
+
+def test_a_required_date_outside_the_plausible_window_is_quarantined(data_dir):
+    """A lead re-sent created in 2099 (modified a day later) cannot be placed in time: it
+    is kept apart with the column and the value, and the version before it stays."""
+    for day, created, modified in (
+        ("2026-01-01", "2026-01-01T08:00:00.000+0000", "2026-01-01T09:00:00.000+0000"),
+        ("2026-01-02", "2099-01-15T09:00:00.000+0000", "2026-01-02T09:00:00.000+0000"),
+    ):
+        write_csv(
+            settings.landing_dir() / "crm" / day / "Lead.csv",
+            LEAD_HEADER,
+            [lead(Id="00Q000000000000001", CreatedDate=created, SystemModstamp=modified)],
+        )
+        load(CRM)
+    assert query("select created_date, system_modstamp from raw_crm.leads") == [
+        ("2026-01-01T08:00:00.000000Z", "2026-01-01T09:00:00.000000Z")
+    ]
+    [(reason,)] = query("select reason from raw_crm.quarantined_rows")
+    assert reason == (
+        "implausible CreatedDate, outside the plausible window: 2099-01-15T09:00:00.000000Z"
+    )
+
+
+def test_a_table_no_file_filled_yet_has_the_columns_a_load_gives_it(data_dir):
+    """A CRM without opportunities yet: the empty raw table names its custom fields as a
+    load of Opportunity.csv would (Loss_Reason__c -> loss_reason__c), so staging reads it."""
+    _lead_file("2026-01-01", "00Q000000000000001", "2026-01-01T09:00:00.000+0000")
+    load(CRM)
+    columns = {
+        name
+        for (name,) in query(
+            "select column_name from information_schema.columns "
+            "where table_schema = 'raw_crm' and table_name = 'opportunities'"
+        )
+    }
+    assert {"loss_reason__c", "close_date", "amount"} <= columns
+    leads = {
+        name
+        for (name,) in query(
+            "select column_name from information_schema.columns "
+            "where table_schema = 'raw_crm' and table_name = 'leads'"
+        )
+    }
+    assert {"mql_date__c", "accepted_date__c"} <= leads
+
+
+def test_a_0_byte_export_after_earlier_loads_is_a_quiet_day(data_dir):
+    """The same empty drop as above, but arriving after a day that loaded: the raw table
+    exists by then, and the empty file still adds nothing and breaks nothing."""
+    _lead_file("2026-01-01", "00Q000000000000001", "2026-01-01T09:00:00.000+0000")
+    load(CRM)
+    empty = settings.landing_dir() / "crm" / "2026-01-02" / "Lead.csv"
+    empty.parent.mkdir()
+    empty.write_bytes(b"")
+
+    load(CRM)
+    assert query("select id from raw_crm.leads") == [("00Q000000000000001",)]
+    assert table_counts(CRM.dataset).get("quarantined_rows", 0) == 0

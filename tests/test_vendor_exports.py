@@ -18,16 +18,7 @@ import yaml
 from ingestion import settings
 from ingestion.exports import MARKETING_AUTOMATION
 from ingestion.sources import create_empty_tables, export_pipeline, source_for
-from tests.conftest import query
-
-FIXTURES = Path(__file__).parent / "fixtures" / "vendor"
-
-
-def vendor_landing(landing: Path, marketing: str = "hubspot_v3") -> None:
-    shutil.copytree(FIXTURES / "salesforce_default_org" / "crm", landing / "crm")
-    shutil.copytree(FIXTURES / marketing / "marketing_automation", landing / "marketing_automation")
-    shutil.copytree(FIXTURES / "ga4" / "web_analytics", landing / "web_analytics")
-
+from tests.conftest import VENDOR_FIXTURES, land_vendor_exports, query, run_refresh
 
 HUBSPOT_ROLES = (
     "hs_object_id, lower(email), lifecyclestage, createdate, lastmodifieddate, "
@@ -42,7 +33,7 @@ def test_legacy_v1_contacts_load_as_the_same_records_as_v3(data_dir):
         target = settings.landing_dir() / "marketing_automation"
         shutil.rmtree(settings.data_dir(), ignore_errors=True)
         shutil.copytree(
-            FIXTURES / shape / "marketing_automation" / "2026-03-02",
+            VENDOR_FIXTURES / shape / "marketing_automation" / "2026-03-02",
             target / "2026-03-02",
             ignore=shutil.ignore_patterns("[!c]*"),
         )
@@ -91,13 +82,8 @@ def vendor_run(tmp_path_factory):
         patch.setenv(settings.DEFINITIONS_ENV, str(company_definitions(root.parent)))
         patch.setenv(settings.DATA_DIR_ENV, str(root))
         settings.apply_environment()
-        vendor_landing(settings.landing_dir())
-        from orchestration.definitions import defs
-
-        result = defs.resolve_job_def("shared_funnel_refresh").execute_in_process(
-            raise_on_error=False
-        )
-        yield root, result
+        land_vendor_exports(settings.landing_dir())
+        yield root, run_refresh()
 
 
 @pytest.fixture

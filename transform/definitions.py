@@ -168,14 +168,34 @@ class RuleTolerance(_Strict):
 
     def allowed(self, rows_checked: int) -> int:
         """The most records breaking the rule that still publish, out of `rows_checked`."""
-        if self.max_count is not None:
-            return self.max_count
+        if self.max_share is None:
+            return self.max_count or 0
         return int(self.max_share * rows_checked + 1e-9)
 
     def describe(self) -> str:
-        if self.max_count is not None:
+        if self.max_share is None:
             return f"{self.max_count:,} record{'s' if self.max_count != 1 else ''}"
         return f"{self.max_share * 100:g}% of the rows judged"
+
+
+class PlausibleValues(_Strict):
+    """Which dates are possible at all: from ``earliest_date`` (the company's first record)
+    to the run date plus ``days_after_run``; a scheduled date (a close date, a due date, a
+    campaign's end) up to the run date plus ``scheduled_days_after_run``."""
+
+    earliest_date: dt.date
+    days_after_run: int = Field(ge=0)
+    scheduled_days_after_run: int = Field(ge=0)
+
+    @model_validator(mode="after")
+    def _scheduled_reach_further(self):
+        if self.scheduled_days_after_run < self.days_after_run:
+            raise ValueError("scheduled_days_after_run is at least days_after_run")
+        return self
+
+    def latest_date(self, run_date: dt.date, scheduled: bool = False) -> dt.date:
+        days = self.scheduled_days_after_run if scheduled else self.days_after_run
+        return run_date + dt.timedelta(days=days)
 
 
 class Attribution(_Strict):
@@ -228,6 +248,7 @@ class LeadDefinitions(_Strict):
     """The whole agreed definitions file."""
 
     version: str
+    currency: str = Field(pattern=r"^[A-Z]{3}$")  # ISO 4217: the amounts' currency
     signed_off: SignOff
     business_hours: BusinessHours
     lifecycle_stages: list[LifecycleStage] = Field(min_length=2)
@@ -237,11 +258,20 @@ class LeadDefinitions(_Strict):
     sql_rule: SqlRule
     opportunity_rule: OpportunityRule
     quality_tolerances: dict[str, RuleTolerance] = {}
+    plausible_values: PlausibleValues
     channels: list[Channel] = Field(min_length=1)
     segments: list[Segment] = Field(min_length=1)
     attribution: Attribution
     web: Web
+    # A campaign spelling no rule matches -> the campaign it means (an id or a name).
+    campaign_aliases: dict[str, str] = {}
     vocabularies: dict[str, Vocabulary]
+
+    @field_validator("campaign_aliases", mode="before")
+    @classmethod
+    def _aliases_as_text(cls, aliases):
+        # YAML reads an unquoted year (a campaign named 2026) as a number.
+        return {str(value): str(campaign) for value, campaign in (aliases or {}).items()}
 
     @model_validator(mode="after")
     def _vocabularies_complete_and_meaningful(self):
@@ -427,6 +457,13 @@ def definition_tables(definitions: LeadDefinitions) -> dict[str, pa.Table]:
             },
             schema=VOCABULARY_SCHEMA,
         ),
+        "campaign_aliases": pa.table(
+            {
+                "alias": list(definitions.campaign_aliases),
+                "campaign": list(definitions.campaign_aliases.values()),
+            },
+            schema=pa.schema([("alias", pa.string()), ("campaign", pa.string())]),
+        ),
         "segments": pa.table(
             {
                 "segment_order": list(range(1, len(segments) + 1)),
@@ -441,6 +478,7 @@ def definition_tables(definitions: LeadDefinitions) -> dict[str, pa.Table]:
         "terms": pa.table(
             {
                 "definitions_version": [version],
+                "currency_code": [definitions.currency],
                 "signed_off_by_marketing": [definitions.signed_off.marketing],
                 "signed_off_by_sales": [definitions.signed_off.sales],
                 "signed_off_on": [definitions.signed_off.date],
@@ -466,6 +504,9 @@ def definition_tables(definitions: LeadDefinitions) -> dict[str, pa.Table]:
                 ],
                 "time_decay_half_life_days": [attribution.time_decay_half_life_days],
                 "session_timeout_minutes": [definitions.web.session_timeout_minutes],
+                "earliest_plausible_date": [definitions.plausible_values.earliest_date],
+                "plausible_days_after_run": [definitions.plausible_values.days_after_run],
+                "scheduled_days_after_run": [definitions.plausible_values.scheduled_days_after_run],
             }
         ),
     }

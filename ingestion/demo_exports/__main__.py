@@ -1,15 +1,18 @@
 """Command line: ``python -m ingestion.demo_exports [--out DIR] [--seed 7] [--contacts 2000]
-[--days 90] [--start 2026-01-01] [--next-day]``."""
+[--days 90] [--start YYYY-MM-DD] [--shape vendor|contract] [--next-day]``; without --start
+the exports end yesterday."""
 
 from __future__ import annotations
 
 import argparse
 import logging
 import sys
+from typing import Any
 
 from .exporter import DemoExportsError, generate, generate_next_day
+from .writers import DEFAULT_SHAPE, SHAPES
 
-DEFAULTS = {"seed": 7, "contacts": 2000, "days": 90, "start": "2026-01-01"}
+DEFAULTS: dict[str, Any] = {"seed": 7, "contacts": 2000, "days": 90, "start": None}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -24,7 +27,19 @@ def main(argv: list[str] | None = None) -> int:
         "--contacts", type=int, help=f"people arriving over --days (default {DEFAULTS['contacts']})"
     )
     parser.add_argument("--days", type=int, help=f"days to export (default {DEFAULTS['days']})")
-    parser.add_argument("--start", help=f"first export day (default {DEFAULTS['start']})")
+    parser.add_argument(
+        "--start",
+        help="first export day (default: today - days, so the last day exported is yesterday; "
+        "a folder holding a generation keeps its start)",
+    )
+    parser.add_argument(
+        "--shape",
+        choices=list(SHAPES),
+        help=f"the files' shape (default {DEFAULT_SHAPE}): 'vendor', the vendors' own exports "
+        "(a default Salesforce org, HubSpot's APIs, GA4's BigQuery export), read with "
+        "mappings/vendor.yml; 'contract', the contract's column names with the custom "
+        "fields, read with mappings/contract.yml",
+    )
     parser.add_argument(
         "--next-day",
         action="store_true",
@@ -40,10 +55,12 @@ def main(argv: list[str] | None = None) -> int:
     given = {name: getattr(args, name) for name in DEFAULTS}
     try:
         if args.next_day:
-            summary = generate_next_day(args.out, **given)
+            summary = generate_next_day(args.out, shape=args.shape, **given)
         else:
             summary = generate(
-                args.out, **{k: v if v is not None else DEFAULTS[k] for k, v in given.items()}
+                args.out,
+                shape=args.shape or DEFAULT_SHAPE,
+                **{k: v if v is not None else DEFAULTS[k] for k, v in given.items()},
             )
     except DemoExportsError as error:
         print(f"error: {error}", file=sys.stderr)

@@ -17,23 +17,20 @@ import pyarrow.csv as pacsv
 
 from ..exports import SYSTEMS, ExportSystem
 from ..settings import landing_dir
-from . import ga4, hubspot, salesforce
-from .catalog import TAIL_DAYS
-from .clock import DAY, happened
-from .ids import arrow, flat, int_values, join
-from .people import MQL_VIOLATION_SHARE
-from .tables import Window
-from .world import World, simulate
+from .arrays import arrow, flat, int_values, join
+from .simulation import World, simulate
+from .simulation.catalog import TAIL_DAYS
+from .simulation.clock import DAY, happened
+from .simulation.people import MQL_VIOLATION_SHARE
+from .writers import DEFAULT_SHAPE, SHAPES, Shape, build
+from .writers.formats import Formats
+from .writers.tables import Window
+from .writers.vendor_ids import VendorIds
 
 log = logging.getLogger(__name__)
 
 MANIFEST_NAME = "_demo_exports.json"
 MANIFEST_FORMAT = 1
-BUILDERS = {
-    "marketing_automation": hubspot.build,
-    "crm": salesforce.build,
-    "web_analytics": ga4.build,
-}
 
 
 class DemoExportsError(Exception):
@@ -68,6 +65,12 @@ def _parse_start(start: str | dt.date) -> dt.date:
     return start if isinstance(start, dt.date) else dt.date.fromisoformat(start)
 
 
+def default_start(days: int, today: dt.date | None = None) -> dt.date:
+    """The first export day when none is given: `days` days before today (UTC), so the
+    last day exported is yesterday and a fresh demo reads as current on every page."""
+    return (today or dt.datetime.now(dt.UTC).date()) - dt.timedelta(days=days)
+
+
 def read_manifest(out_dir: Path) -> dict | None:
     path = out_dir / MANIFEST_NAME
     if not path.exists():
@@ -76,11 +79,18 @@ def read_manifest(out_dir: Path) -> dict | None:
 
 
 def _write_manifest(
-    out_dir: Path, seed: int, contacts: int, days: int, start: dt.date, last_day: dt.date
+    out_dir: Path,
+    shape: Shape,
+    seed: int,
+    contacts: int,
+    days: int,
+    start: dt.date,
+    last_day: dt.date,
 ) -> None:
     manifest = {
         "generator": "ingestion.demo_exports",
         "format": MANIFEST_FORMAT,
+        "shape": shape.name,
         "seed": seed,
         "contacts": contacts,
         "days": days,
@@ -92,19 +102,42 @@ def _write_manifest(
     (out_dir / MANIFEST_NAME).write_text(json.dumps(manifest, indent=2) + "\n")
 
 
-def _same_generation(manifest: dict, seed, contacts, days, start: dt.date) -> bool:
+def manifest_shape(manifest: dict) -> Shape:
+    """The shape a generation was written in (manifests before shapes: the contract's)."""
+    name = manifest.get("shape", "contract")
+    if name not in SHAPES:
+        raise DemoExportsError(f"the manifest names an unknown shape {name!r}")
+    return SHAPES[name]
+
+
+def shape_named(name: str) -> Shape:
+    if name not in SHAPES:
+        raise DemoExportsError(f"unknown shape {name!r} (one of {', '.join(SHAPES)})")
+    return SHAPES[name]
+
+
+def source_mapping_for(landing: Path) -> Path | None:
+    """The source mapping that reads the demo generation in `landing` (None: no demo
+    generation there, e.g. a company's own exports)."""
+    manifest = read_manifest(Path(landing))
+    return None if manifest is None else manifest_shape(manifest).mapping_path
+
+
+def _same_generation(manifest: dict, shape: Shape, seed, contacts, days, start: dt.date) -> bool:
     return (
+        manifest.get("shape", "contract"),
         manifest.get("seed"),
         manifest.get("contacts"),
         manifest.get("days"),
         manifest.get("start"),
-    ) == (seed, contacts, days, start.isoformat())
+    ) == (shape.name, seed, contacts, days, start.isoformat())
 
 
 def _describe(manifest: dict) -> str:
     return (
-        f"seed={manifest.get('seed')} contacts={manifest.get('contacts')} "
-        f"days={manifest.get('days')} start={manifest.get('start')}"
+        f"shape={manifest.get('shape', 'contract')} seed={manifest.get('seed')} "
+        f"contacts={manifest.get('contacts')} days={manifest.get('days')} "
+        f"start={manifest.get('start')}"
     )
 
 
@@ -113,20 +146,34 @@ def generate(
     seed: int = 7,
     contacts: int = 2000,
     days: int = 90,
-    start: str | dt.date = "2026-01-01",
+    start: str | dt.date | None = None,
+    shape: str = DEFAULT_SHAPE,
 ) -> Summary:
-    """Write `days` day folders of every export, starting at `start`.
+    """Write `days` day folders of every export, starting at `start`, in `shape`
+    (``vendor``: the vendors' own export shapes; ``contract``: the contract's columns).
+
+    Without `start` the exports end yesterday (`default_start`), unless `out_dir` already
+    holds a generation: then its start is kept, so re-running on another day rewrites the
+    same bytes instead of refusing.
 
     People arrive at contacts/days a day. Re-running with the same arguments rewrites
     the same bytes; an --out holding another generation (or exports from elsewhere) is
     refused.
     """
     out = Path(out_dir) if out_dir is not None else landing_dir()
-    start = _parse_start(start)
+    written_shape = shape_named(shape)
     if contacts < 1 or days < 1:
         raise DemoExportsError("--contacts and --days must be at least 1")
     manifest = read_manifest(out)
-    if manifest is not None and not _same_generation(manifest, seed, contacts, days, start):
+    if start is not None:
+        start = _parse_start(start)
+    elif manifest is not None and manifest.get("start"):
+        start = dt.date.fromisoformat(manifest["start"])
+    else:
+        start = default_start(days)
+    if manifest is not None and not _same_generation(
+        manifest, written_shape, seed, contacts, days, start
+    ):
         raise DemoExportsError(
             f"{out} already holds another demo generation ({_describe(manifest)}); "
             "use another --out or empty it first"
@@ -138,11 +185,13 @@ def generate(
         )
     began = time.perf_counter()
     world = simulate(seed, contacts / days, start, days + TAIL_DAYS)
-    summary = _write(world, out, Window(0, days - 1))
+    summary = _write(world, written_shape, out, Window(0, days - 1))
     last = days - 1
     if manifest is not None:  # keep days a --next-day already added (same world)
         last = max(last, (dt.date.fromisoformat(manifest["last_day"]) - start).days)
-    _write_manifest(out, seed, contacts, days, start, start + dt.timedelta(days=last))
+    _write_manifest(
+        out, written_shape, seed, contacts, days, start, start + dt.timedelta(days=last)
+    )
     summary.seconds = time.perf_counter() - began
     return summary
 
@@ -154,6 +203,7 @@ def generate_next_day(
     contacts: int | None = None,
     days: int | None = None,
     start: str | dt.date | None = None,
+    shape: str | None = None,
 ) -> Summary:
     """Write exactly one more day folder (the manifest's last day + 1) of every export.
 
@@ -167,6 +217,12 @@ def generate_next_day(
     if manifest.get("format") != MANIFEST_FORMAT:
         raise DemoExportsError(f"{out / MANIFEST_NAME} has an unknown format")
     m_start = dt.date.fromisoformat(manifest["start"])
+    written_shape = manifest_shape(manifest)
+    if shape is not None and shape != written_shape.name:
+        raise DemoExportsError(
+            f"{out} holds another generation ({_describe(manifest)}); --shape {shape} "
+            "does not match it"
+        )
     given = {
         "seed": seed,
         "contacts": contacts,
@@ -188,9 +244,10 @@ def generate_next_day(
         )
     began = time.perf_counter()
     world = simulate(manifest["seed"], manifest["contacts"] / m_days, m_start, m_days + TAIL_DAYS)
-    summary = _write(world, out, Window(next_day, next_day))
+    summary = _write(world, written_shape, out, Window(next_day, next_day))
     _write_manifest(
         out,
+        written_shape,
         manifest["seed"],
         manifest["contacts"],
         m_days,
@@ -205,20 +262,22 @@ def _has_files(folder: Path) -> bool:
     return folder.is_dir() and any(folder.iterdir())
 
 
-def _write(world: World, out: Path, window: Window) -> Summary:
+def _write(world: World, shape: Shape, out: Path, window: Window) -> Summary:
     clock = world.clock
     day_numbers = range(window.first, window.last + 1)
     summary = Summary(out_dir=out, days_written=[clock.date(d).isoformat() for d in day_numbers])
+    formats = Formats(clock)
+    ids = VendorIds(world, formats)
     for system in SYSTEMS:
         began = time.perf_counter()
-        tables = BUILDERS[system.name](world, window)
+        tables = build(shape, system.name, world, window, ids, formats)
         log.info("built %s tables in %.1f s", system.name, time.perf_counter() - began)
         began = time.perf_counter()
         for spec in system.tables:
             if spec.name not in tables:  # an export this demo org doesn't make
                 continue
             written, size = _write_table(
-                tables[spec.name], system, spec.name, spec.file_name, out, world, day_numbers
+                tables[spec.name], shape, system, spec.file_name, out, world, day_numbers
             )
             summary.rows[f"{system.name}/{spec.name}"] = written
             summary.bytes_written += size
@@ -237,16 +296,19 @@ def _day_slices(days: np.ndarray, day_numbers: range):
 
 
 def _write_table(
-    t: pa.Table,
+    rows: pa.Table,
+    shape: Shape,
     system: ExportSystem,
-    name: str,
     file_name: str,
     out: Path,
     world: World,
     day_numbers: range,
 ) -> tuple[int, int]:
-    days = int_values(t["_day"])
-    t = t.drop_columns(["_day"])
+    days = int_values(rows["_day"])
+    rows = rows.drop_columns(["_day"])
+    csv_options = pacsv.WriteOptions(
+        quoting_style="all_valid" if system.name in shape.quote_every_csv_value else "needed"
+    )
     written = size = 0
     con = duckdb.connect() if system.file_format == "ndjson" else None
     try:
@@ -254,13 +316,13 @@ def _write_table(
             date = world.clock.date(day)
             folder = out / system.name / date.isoformat()
             folder.mkdir(parents=True, exist_ok=True)
-            part = t.slice(lo, hi - lo)
+            part = rows.slice(lo, hi - lo)
             if con is None:
                 path = folder / file_name
-                pacsv.write_csv(part, path)
+                pacsv.write_csv(part, path, csv_options)
             else:
                 path = folder / file_name.replace("*", f"{date:%Y%m%d}")
-                path.write_bytes(_ndjson(con, part))
+                path.write_bytes(_ndjson(con, part, omit_nulls=shape.omit_json_nulls))
             written += part.num_rows
             size += path.stat().st_size
     finally:
@@ -269,14 +331,20 @@ def _write_table(
     return written, size
 
 
-def _ndjson(con: duckdb.DuckDBPyConnection, part: pa.Table) -> bytes:
-    """One JSON object per line, nested structs as BigQuery's export writes them."""
+def _ndjson(con: duckdb.DuckDBPyConnection, part: pa.Table, omit_nulls: bool = False) -> bytes:
+    """One JSON object per line, nested structs as BigQuery's export writes them (with
+    `omit_nulls`, a null field is left out, as `bq extract` does, instead of `null`)."""
     if part.num_rows == 0:
         return b""
     # A slice keeps an offset into its parent's buffers; DuckDB wants plain arrays.
     part = part.take(arrow(np.arange(part.num_rows)))
     con.register("day_events", part)
-    result = con.sql("SELECT to_json(e)::VARCHAR AS line FROM day_events e").to_arrow_table()
+    line = "to_json(event)::VARCHAR"
+    if omit_nulls:  # no text value holds `":null` or `,}`: only the JSON nulls go
+        line = (
+            f"""replace(regexp_replace({line}, ',?"[A-Za-z0-9_.]+":null', '', 'g'), '{{,', '{{')"""
+        )
+    result = con.sql(f"SELECT {line} AS line FROM day_events event").to_arrow_table()
     con.unregister("day_events")
     lines = flat(pc.cast(result.column("line"), pa.string()))
     lines = join(lines, "", separator="\n")  # each line and its newline

@@ -13,27 +13,38 @@ row per hit. Every contract table exists after a load, empty when no file filled
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import dlt
 import duckdb
 from dlt.common.normalizers.naming.snake_case import NamingConvention as SnakeCaseNaming
+from dlt.common.schema.typing import TMergeDispositionDict, TTableSchemaColumns
 from dlt.sources.filesystem import FileItemDict, filesystem
 
 from ingestion import settings
-from ingestion.exports import CRM, MARKETING_AUTOMATION, WEB_ANALYTICS, ExportSystem, ExportTable
+from ingestion.exports import (
+    CRM,
+    MARKETING_AUTOMATION,
+    WEB_ANALYTICS,
+    ExportSystem,
+    ExportTable,
+    is_export_file,
+)
 from ingestion.mapping import SourceMapping, load_mapping
+from ingestion.sources.ledger import LEDGER_KEY, LEDGER_TABLE, FileLedger, StoredVersions
 from ingestion.sources.readers import (
     MODIFIED_AT_COLUMN,
+    QUARANTINE_TABLE,
     SOURCE_FILE_COLUMN,
     ExportFileError,
     ReadContext,
     read_export_page,
 )
+from ingestion.sources.stored import stored_tables, stored_warehouse
 
 __all__ = [
+    "quarantined_row_counts",
     "ExportFileError",
     "create_empty_tables",
     "crm",
@@ -52,38 +63,66 @@ def _landing_url(system: ExportSystem, bucket_url: str | None) -> str:
 
 
 def _table_resource(
-    system: ExportSystem, table: ExportTable, bucket_url: str, mapping: SourceMapping
+    system: ExportSystem,
+    table: ExportTable,
+    bucket_url: str,
+    mapping: SourceMapping,
+    ledger: FileLedger,
+    versions: StoredVersions,
 ):
-    context = ReadContext(mapping, system.name)
+    context = ReadContext(mapping, system.name, versions)
+    # Every file is listed; the ledger lets through those whose content at that path was
+    # never loaded, whatever their modification times (ingestion/sources/ledger.py).
+    file_name = mapping.file_name(system.name, table)
     files = filesystem(
         bucket_url=bucket_url,
-        file_glob=f"*/{mapping.file_name(system.name, table)}",
+        file_glob=f"*/{file_name}*",
         files_per_page=FILES_PER_PAGE,
-        incremental=dlt.sources.incremental("modification_date"),
     ).with_name(f"{table.name}_files")
+    files.add_filter(lambda item: is_export_file(item["file_name"], file_name))  # not .bak
+    files.add_filter(ledger.is_new)
 
     def read_files(items: list[FileItemDict]) -> Iterator:
-        yield from read_export_page(items, table, system.file_format, context)
+        yield from read_export_page(items, table, system.file_format, context, bucket_url)
+        yield dlt.mark.with_hints(
+            ledger.rows(items),
+            dlt.mark.make_hints(
+                table_name=LEDGER_TABLE, write_disposition="merge", primary_key=list(LEDGER_KEY)
+            ),
+            create_table_variant=True,  # the resource's own rows stay in its table
+        )
 
     if table.primary_key:
-        hints = dict(
+        merge: TMergeDispositionDict = {"disposition": "merge", "strategy": "delete-insert"}
+        latest_wins: TTableSchemaColumns = {
+            MODIFIED_AT_COLUMN: {"dedup_sort": "desc", "data_type": "timestamp"}
+        }
+        # dlt's overloads of transformer() do not accept a merge hint with a dict of columns
+        reader = dlt.transformer(  # type: ignore[call-overload]
+            read_files,
+            name=table.name,
+            table_name=table.name,
             primary_key=table.primary_key,
-            write_disposition={"disposition": "merge", "strategy": "delete-insert"},
-            columns={MODIFIED_AT_COLUMN: {"dedup_sort": "desc", "data_type": "timestamp"}},
+            write_disposition=merge,
+            columns=latest_wins,
         )
     else:
         # No vendor key (GA4 events): the raw table is a log of deliveries. Files already
         # loaded are skipped; a re-delivered day file is appended again, and staging keeps
         # one row per hit. A merge here would cost a staging copy of every event.
-        hints = dict(write_disposition="append")
-    reader = dlt.transformer(read_files, name=table.name, table_name=table.name, **hints)
+        reader = dlt.transformer(
+            read_files, name=table.name, table_name=table.name, write_disposition="append"
+        )
     return (files | reader).with_name(table.name)
 
 
 def _export_resources(system: ExportSystem, bucket_url: str | None, mapping: SourceMapping | None):
     url = _landing_url(system, bucket_url)
     mapping = mapping or load_mapping()
-    return [_table_resource(system, table, url, mapping) for table in system.tables]
+    ledger, versions = FileLedger(system.dataset), StoredVersions(system.dataset)
+    return [
+        _table_resource(system, table, url, mapping, ledger, versions) for table in system.tables
+    ]
 
 
 @dlt.source(name=MARKETING_AUTOMATION.name)
@@ -120,7 +159,7 @@ def source_for(system: ExportSystem, mapping: SourceMapping | None = None):
     return _SOURCES[system.name](mapping=mapping)
 
 
-def export_file_error(error: BaseException) -> ExportFileError | None:
+def export_file_error(error: BaseException | None) -> ExportFileError | None:
     """The ExportFileError behind a failed dlt run (dlt wraps it twice), if that was the cause."""
     while error is not None and not isinstance(error, ExportFileError):
         error = error.__cause__ or error.__context__
@@ -132,9 +171,7 @@ def export_pipeline(system: ExportSystem, pipelines_dir: Path | None = None) -> 
 
     Its working folder is under the data dir unless `pipelines_dir` says otherwise.
     """
-    settings.apply_environment()
-    # Arrow rows get dlt's _dlt_load_id too, so every raw row says which load brought it.
-    os.environ.setdefault("NORMALIZE__PARQUET_NORMALIZER__ADD_DLT_LOAD_ID", "true")
+    settings.apply_environment()  # dlt's settings: .dlt/config.toml
     return dlt.pipeline(
         pipeline_name=f"shared_funnel_{system.name}",
         pipelines_dir=str(pipelines_dir or settings.data_dir() / "dlt_pipelines"),
@@ -145,10 +182,11 @@ def export_pipeline(system: ExportSystem, pipelines_dir: Path | None = None) -> 
 
 
 def _raw_column_types(table: ExportTable) -> dict[str, str]:
-    """The raw table's columns as dlt names them: every role, then the lineage columns."""
+    """The raw table's columns as dlt names them: every role (a path keeps its '__', as dlt
+    loads it: Loss_Reason__c -> loss_reason__c), then the lineage columns."""
     naming = SnakeCaseNaming()
     columns = {
-        naming.normalize_identifier(c.name): "JSON" if c.kind == "json" else "VARCHAR"
+        naming.normalize_path(c.name): "JSON" if c.kind == "json" else "VARCHAR"
         for c in table.columns
     }
     columns[SOURCE_FILE_COLUMN] = "VARCHAR"
@@ -165,13 +203,7 @@ def create_empty_tables(system: ExportSystem) -> list[str]:
     created = []
     with duckdb.connect(str(settings.warehouse_path())) as con:
         con.execute(f'create schema if not exists "{system.dataset}"')
-        existing = {
-            row[0]
-            for row in con.execute(
-                "select table_name from information_schema.tables where table_schema = ?",
-                [system.dataset],
-            ).fetchall()
-        }
+        existing = stored_tables(con, system.dataset)
         for table in system.tables:
             if table.name in existing:
                 continue
@@ -181,3 +213,15 @@ def create_empty_tables(system: ExportSystem) -> list[str]:
             con.execute(f'create table "{system.dataset}"."{table.name}" ({columns})')
             created.append(table.name)
     return created
+
+
+def quarantined_row_counts(schema: str) -> dict[str, int]:
+    """Quarantined rows per raw table of one source dataset."""
+    with stored_warehouse() as con:
+        if con is None or QUARANTINE_TABLE not in stored_tables(con, schema):
+            return {}
+        return dict(
+            con.execute(
+                f'select table_name, count(*) from "{schema}"."{QUARANTINE_TABLE}" group by 1'
+            ).fetchall()
+        )

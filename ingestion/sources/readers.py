@@ -27,6 +27,8 @@ Bad input is named and kept, never silently dropped:
 from __future__ import annotations
 
 import csv
+import datetime as dt
+import gzip
 import hashlib
 import io
 import itertools
@@ -44,7 +46,7 @@ import pyarrow.compute as pc
 from dlt.sources.filesystem import FileItemDict
 
 from ingestion import settings
-from ingestion.exports import ExportTable
+from ingestion.exports import COMPRESSED_SUFFIX, ExportTable
 from ingestion.mapping import (
     SourceMapping,
     missing_columns_problem,
@@ -55,6 +57,8 @@ from ingestion.mapping import (
 from ingestion.sources.formats import normalized_sql
 from ingestion.sources.formats import quote_identifier as _quote
 from ingestion.sources.formats import quote_literal as _literal
+from ingestion.sources.ledger import StoredVersions
+from transform.definitions import load_definitions
 
 log = logging.getLogger(__name__)
 
@@ -84,6 +88,8 @@ class ReadContext:
 
     mapping: SourceMapping
     system: str
+    # the records already stored, so that no older version replaces a newer one
+    versions: StoredVersions | None = None
 
     @property
     def time_zone(self) -> str:
@@ -123,7 +129,7 @@ def _csv_header_and_records(item: FileItemDict) -> tuple[tuple[str, ...], int]:
     """The header and the number of records the file can hold at most (its lines after the
     header): a parse that yields fewer lost rows. Values spanning lines or blank lines only
     make this larger, which costs a re-read of that file, never a lost row."""
-    with item.open(mode="rb", compression="disable") as handle:
+    with item.open(mode="rb") as handle:  # a .gz export is read decompressed
         content = handle.read()
     first_line, _, rest = content.partition(b"\n")
     records = rest.count(b"\n") + (1 if rest and not rest.endswith(b"\n") else 0)
@@ -158,7 +164,7 @@ def ndjson_columns(lines: Iterable[bytes]) -> dict[str, str]:
 
 
 def _ndjson_columns(item: FileItemDict) -> dict[str, str]:
-    with item.open(mode="rb", compression="disable") as handle:
+    with item.open(mode="rb") as handle:  # a .gz export is read decompressed
         return ndjson_columns(handle)
 
 
@@ -235,13 +241,37 @@ def _quarantine_batch(rows: pa.Table, table: ExportTable) -> pa.Table:
 
 
 def _reject_reason_sql(table: ExportTable) -> str:
-    """Why a keyed row cannot be merged: no primary key, or no readable modified time."""
+    """Why a keyed row cannot be merged: no primary key, no readable modified time, a
+    modified time in the future (it would win over every later version of the record), or
+    a required date outside the plausible window (the record cannot be placed in time).
+
+    The window is the definitions file's ``plausible_values``, which staging applies to
+    every other date (read as empty there, and flagged by the gate)."""
+    assert table.primary_key and table.modified_column, f"{table.name} is not keyed"
+    window = load_definitions().plausible_values
     key, modified = _quote(table.primary_key), _quote(table.modified_column)
+    future = f"now() + interval {window.days_after_run} day"
+    implausible = ""
+    for column in table.columns:
+        if not column.required or column.kind not in ("date", "timestamp"):
+            continue
+        if column.name == table.modified_column:
+            continue
+        days = window.scheduled_days_after_run if column.scheduled else window.days_after_run
+        value = _quote(column.name)
+        implausible += (
+            f"when try_cast(left({value}, 10) as date) not between date "
+            f"'{window.earliest_date}' and cast(now() + interval {days} day as date) "
+            f"then 'implausible {column.name}, outside the plausible window: ' || {value} "
+        )
     return (
         f"case when nullif(trim({key}), '') is null "
         f"then 'missing primary key {table.primary_key}' "
         f"when try_cast({modified} as timestamptz) is null "
-        f"then 'unreadable {table.modified_column}: ' || coalesce({modified}, 'empty') end"
+        f"then 'unreadable {table.modified_column}: ' || coalesce({modified}, 'empty') "
+        f"when try_cast({modified} as timestamptz) > {future} "
+        f"then 'implausible {table.modified_column}, in the future: ' || {modified} "
+        f"{implausible}end"
     )
 
 
@@ -295,7 +325,7 @@ def _rows_sql(
     """Rows to load, as the table's roles, tagged with their file (keyed: also the
     modified time and the reject reason)."""
     rows = f"select {projection}, {source_file} as {SOURCE_FILE_COLUMN} from {relation}"
-    if not table.primary_key:
+    if not table.primary_key or not table.modified_column:
         return rows
     return (
         f"select *, try_cast({_quote(table.modified_column)} as timestamptz) "
@@ -312,9 +342,21 @@ def _read_csv_by_line(path: str, header: tuple[str, ...]) -> tuple[pa.Table, pa.
     """
     good: list[list[str | None]] = []
     bad: list[tuple[int, str, str]] = []
-    with open(path, encoding="utf-8-sig", errors="replace", newline="") as handle:
+    opener = gzip.open if path.endswith(COMPRESSED_SUFFIX) else open
+    with opener(path, "rb") as handle:
         next(handle, None)  # the header, already checked
-        for line_number, line in enumerate(handle, start=2):
+        for line_number, raw in enumerate(handle, start=2):
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as error:  # never published as U+FFFD
+                bad.append(
+                    (
+                        line_number,
+                        f"undecodable bytes, not UTF-8 ({error.reason} at byte {error.start})",
+                        raw.decode("utf-8", "backslashreplace"),
+                    )
+                )
+                continue
             if not line.strip():
                 continue
             try:
@@ -435,12 +477,22 @@ def read_csv_page(
         projection = _projection(table, header, context)
         with _utc_connection() as con:
             paths = _duckdb_paths([item for item, _ in group], con)
-            records = dict(zip(paths, (n for _, n in group), strict=True))
-            rows, quarantined = _read_csv_group(con, records, header, table, projection)
+            file_records = dict(zip(paths, (n for _, n in group), strict=True))
+            rows, quarantined = _read_csv_group(con, file_records, header, table, projection)
         if table.primary_key:
             rows, unkeyed = _split_rejected(rows)
             rows = _not_nullable(rows, table.primary_key)
             quarantined.append(unkeyed)
+            if context.versions is not None:
+                rows, superseded = context.versions.not_older(
+                    rows, table.name, table.primary_key, MODIFIED_AT_COLUMN
+                )
+                if superseded:
+                    log.info(
+                        "%s: %d row(s) older than the version already stored, kept out",
+                        table.name,
+                        superseded,
+                    )
         yield from _slices(rows)
         for bad in quarantined:
             if bad.num_rows:
@@ -545,9 +597,56 @@ def _read_ndjson_with_quarantine(
     con.close()
 
 
+def refusal(item: FileItemDict, landing: str) -> str | None:
+    """Why a listed file is not read (None: it is read). A day folder must be named
+    YYYY-MM-DD (`15-01-2026 (resent)` is not a day, and data status would misdate it); a
+    local file must lie inside the landing folder (a symlink out of it is refused)."""
+    day = item["relative_path"].rsplit("/", 1)[0] if "/" in item["relative_path"] else ""
+    try:
+        dt.date.fromisoformat(day)
+        if len(day) != 10:
+            raise ValueError(day)
+    except ValueError:
+        return f"refused: day folder {day!r} is not named YYYY-MM-DD"
+    if item["file_url"].startswith("file://"):
+        root = Path(landing).resolve()
+        if not Path(item.local_file_path).resolve().is_relative_to(root):
+            return f"refused: a link out of the landing folder ({root})"
+    return None
+
+
 def read_export_page(
-    items: list[FileItemDict], table: ExportTable, file_format: str, context: ReadContext
+    items: list[FileItemDict],
+    table: ExportTable,
+    file_format: str,
+    context: ReadContext,
+    landing: str = "",
 ) -> Iterator[pa.Table]:
-    """Read one page of export files of one table, in one set-based scan."""
-    reader = read_csv_page if file_format == "csv" else read_ndjson_page
-    yield from reader(items, table, context)
+    """Read one page of export files of one table, in one set-based scan. Files refused by
+    name or place go to the quarantine with the reason; an empty file is an empty drop."""
+    refused = [(item, refusal(item, landing)) for item in items] if landing else []
+    refused = [(item, reason) for item, reason in refused if reason]
+    if refused:
+        for item, reason in refused:
+            log.warning("%s: %s", item["file_url"], reason)
+        yield _quarantine_batch(
+            pa.table(
+                [
+                    [item["file_url"] for item, _ in refused],
+                    [0] * len(refused),
+                    [reason for _, reason in refused],
+                    [""] * len(refused),
+                ],
+                schema=QUARANTINE_SCHEMA,
+            ),
+            table,
+        )
+    skipped = {item["file_url"] for item, _ in refused}
+    readable = [
+        item
+        for item in items
+        if item["file_url"] not in skipped and item.get("size_in_bytes", 1) != 0
+    ]
+    if readable:
+        reader = read_csv_page if file_format == "csv" else read_ndjson_page
+        yield from reader(readable, table, context)

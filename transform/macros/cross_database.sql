@@ -3,9 +3,11 @@
   to a distributed engine: add a `<adapter>__` implementation of each macro.
 -#}
 
-{#- A vendor timestamp string with any offset (Z, +0000, +00:00) as a UTC timestamp. -#}
-{% macro to_utc_timestamp(expression) -%}
-    {{ return(adapter.dispatch('to_utc_timestamp', 'shared_funnel')(expression)) }}
+{#- A vendor timestamp string with any offset (Z, +0000, +00:00) as a UTC timestamp; null
+    outside the plausible window (macros/plausibility.sql: window 'happened', 'scheduled'
+    or none). -#}
+{% macro to_utc_timestamp(expression, window='happened') -%}
+    {{ return(plausible(adapter.dispatch('to_utc_timestamp', 'shared_funnel')(expression), window)) }}
 {%- endmacro %}
 
 {% macro default__to_utc_timestamp(expression) -%}
@@ -16,9 +18,10 @@
     timezone('UTC', try_cast({{ expression }} as timestamptz))
 {%- endmacro %}
 
-{#- A date string (YYYY-MM-DD or YYYYMMDD) as a date; unreadable values become null. -#}
-{% macro to_date(expression, format='%Y-%m-%d') -%}
-    {{ return(adapter.dispatch('to_date', 'shared_funnel')(expression, format)) }}
+{#- A date string (YYYY-MM-DD or YYYYMMDD) as a date; unreadable values, and dates outside
+    the plausible window, become null. -#}
+{% macro to_date(expression, format='%Y-%m-%d', window='happened') -%}
+    {{ return(plausible(adapter.dispatch('to_date', 'shared_funnel')(expression, format), window)) }}
 {%- endmacro %}
 
 {% macro default__to_date(expression, format) -%}
@@ -34,9 +37,10 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- Microseconds since the epoch (GA4's event_timestamp) as a UTC timestamp. -#}
-{% macro micros_to_timestamp(expression) -%}
-    {{ return(adapter.dispatch('micros_to_timestamp', 'shared_funnel')(expression)) }}
+{#- Microseconds since the epoch (GA4's event_timestamp) as a UTC timestamp; null outside
+    the plausible window. -#}
+{% macro micros_to_timestamp(expression, window='happened') -%}
+    {{ return(plausible(adapter.dispatch('micros_to_timestamp', 'shared_funnel')(expression), window)) }}
 {%- endmacro %}
 
 {% macro default__micros_to_timestamp(expression) -%}

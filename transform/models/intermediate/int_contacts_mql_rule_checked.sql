@@ -29,25 +29,18 @@ judged as (
         rules.min_employees
     from contacts
     inner join rules
-        on cast(coalesce(contacts.became_mql_at, contacts.updated_at) as date) >= rules.in_force_from
-        and (
-            rules.in_force_until is null
-            or cast(coalesce(contacts.became_mql_at, contacts.updated_at) as date) < rules.in_force_until
-        )
+        on {{ mql_rule_in_force_at('rules', 'coalesce(contacts.became_mql_at, contacts.updated_at)') }}
 ),
 
 -- A submission is the contact's by its contact id, or, exported without one, by the
--- address typed into the form (two equi-joins, not one join on an or).
+-- address typed into the form: the rule of int_marketing_activities_matched.
 contact_forms as (
-    select contact_id, form_type, submitted_at
-    from forms
-    where contact_id is not null
-    union all
-    select contacts.contact_id, forms.form_type, forms.submitted_at
-    from forms
-    inner join contacts
-        on forms.contact_id is null
-        and contacts.email = forms.email
+    select matched.source_id as contact_id, forms.form_type, forms.submitted_at
+    from {{ ref('int_marketing_activities_matched') }} as matched
+    inner join forms
+        on forms.form_submission_id = matched.activity_id
+    where matched.activity_kind = 'form_submission'
+        and {{ identity_is('matched', 'marketing_contact') }}
 ),
 
 high_intent_forms as (

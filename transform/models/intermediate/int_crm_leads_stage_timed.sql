@@ -30,9 +30,9 @@ crm_records_mql_dates as (
 ),
 
 lead_persons as (
-    select source_id as lead_id, person_id
-    from {{ ref('int_identities_linked') }}
-    where identity_kind = 'crm_lead'
+    select identities.source_id as lead_id, identities.person_id
+    from {{ ref('int_identities_linked') }} as identities
+    where {{ identity_is('identities', 'crm_lead') }}
 ),
 
 person_marketing_mqls as (
@@ -41,8 +41,7 @@ person_marketing_mqls as (
         min(contacts.became_mql_at) as became_mql_at
     from {{ ref('int_identities_linked') }} as identities
     inner join {{ ref('stg_marketing_automation__contacts') }} as contacts
-        on identities.identity_kind = 'marketing_contact'
-        and identities.source_id = contacts.contact_id
+        on {{ identity_of('identities', 'marketing_contact', 'contacts.contact_id') }}
     where identities.is_surviving
         and contacts.became_mql_at is not null
     group by identities.person_id

@@ -17,11 +17,12 @@ with identities as (
     from {{ ref('int_identities_linked') }}
 ),
 
-email_persons as (
-    select distinct email, person_id
-    from {{ ref('int_identities_linked') }}
-    where identity_kind <> 'web_client'
-        and email is not null
+-- The persons of form submissions and e-mail events: by the contact id, else by the
+-- address (int_marketing_activities_matched); known persons only, as below.
+activity_persons as (
+    select distinct activity_kind, activity_id, person_id
+    from {{ ref('int_marketing_activities_matched') }}
+    where is_identified_person
 ),
 
 persons as (
@@ -45,13 +46,12 @@ web_sessions as (
         false as is_inferred
     from {{ ref('int_web_sessions_sessionized') }} as sessions
     inner join identities
-        on identities.identity_kind = 'web_client'
-        and identities.source_id = sessions.client_id
+        on {{ identity_of('identities', 'web_client', 'sessions.client_id') }}
 ),
 
 form_submissions as (
     select
-        coalesce(identities.person_id, email_persons.person_id) as person_id,
+        activity_persons.person_id,
         forms.submitted_at as occurred_at,
         'form_submission' as touchpoint_type,
         'marketing_automation' as system,
@@ -66,18 +66,14 @@ form_submissions as (
         }) }}
         false as is_inferred
     from {{ ref('stg_marketing_automation__form_submissions') }} as forms
-    left join identities
-        on identities.identity_kind = 'marketing_contact'
-        and identities.source_id = forms.contact_id
-    left join email_persons
-        on forms.contact_id is null
-        and email_persons.email = forms.email
-    where coalesce(identities.person_id, email_persons.person_id) is not null
+    inner join activity_persons
+        on activity_persons.activity_kind = 'form_submission'
+        and activity_persons.activity_id = forms.form_submission_id
 ),
 
 email_engagements as (
     select
-        coalesce(identities.person_id, email_persons.person_id) as person_id,
+        activity_persons.person_id,
         emails.occurred_at,
         'email_engagement' as touchpoint_type,
         'marketing_automation' as system,
@@ -91,58 +87,28 @@ email_engagements as (
         }) }}
         false as is_inferred
     from {{ ref('stg_marketing_automation__email_events') }} as emails
-    left join identities
-        on identities.identity_kind = 'marketing_contact'
-        and identities.source_id = emails.contact_id
-    left join email_persons
-        on emails.contact_id is null
-        and email_persons.email = emails.email
-    where coalesce(identities.person_id, email_persons.person_id) is not null
-        and emails.email_event_meaning <> 'delivery'
-),
-
--- Completed tasks and held events on a lead or a contact (Task/Event.WhoId); deleted
--- activities and open tasks are not touches.
-sales_activities as (
-    select
-        task_id as activity_id,
-        who_id,
-        owner_id,
-        task_type as activity_type,
-        subject,
-        completed_at as occurred_at
-    from {{ ref('stg_crm__tasks') }}
-    where not is_deleted
-        and completed_at is not null
-
-    union all
-
-    select
-        event_id as activity_id,
-        who_id,
-        owner_id,
-        event_type as activity_type,
-        subject,
-        starts_at as occurred_at
-    from {{ ref('stg_crm__events') }}
-    where not is_deleted
-        and starts_at is not null
+    inner join activity_persons
+        on activity_persons.activity_kind = 'email_event'
+        and activity_persons.activity_id = emails.email_event_id
+    where emails.email_event_meaning <> 'delivery'
 ),
 
 sales_touches as (
     select
         identities.person_id,
-        activities.occurred_at,
+        activities.touched_at as occurred_at,
         'sales_touch' as touchpoint_type,
         'crm' as system,
-        activities.activity_id as source_record_id,
+        activities.sales_touch_id as source_record_id,
         {{ touchpoint_detail_columns({
-            'sales_touch_type': 'activities.activity_type',
+            'sales_touch_type': 'activities.sales_touch_type',
             'owner_id': 'activities.owner_id',
             'subject': 'activities.subject',
         }) }}
         false as is_inferred
-    from sales_activities as activities
+    -- completed tasks and meetings that have started (Task/Event.WhoId on a lead or a
+    -- contact), up to the end of the CRM data: the rule of int_sales_touches_happened
+    from {{ ref('int_sales_touches_happened') }} as activities
     inner join identities
         on identities.identity_kind in ('crm_lead', 'crm_contact')
         and identities.source_id = activities.who_id
@@ -173,8 +139,7 @@ opportunity_person_candidates as (
         opportunities.contact_id as via_id
     from {{ ref('stg_crm__opportunities') }} as opportunities
     inner join identities
-        on identities.identity_kind = 'crm_contact'
-        and identities.source_id = opportunities.contact_id
+        on {{ identity_of('identities', 'crm_contact', 'opportunities.contact_id') }}
 
     union all
 
@@ -185,8 +150,7 @@ opportunity_person_candidates as (
         leads.lead_id as via_id
     from {{ ref('stg_crm__leads') }} as leads
     inner join identities
-        on identities.identity_kind = 'crm_lead'
-        and identities.source_id = leads.lead_id
+        on {{ identity_of('identities', 'crm_lead', 'leads.lead_id') }}
     where leads.converted_opportunity_id is not null
 ),
 

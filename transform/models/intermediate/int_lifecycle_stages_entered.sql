@@ -14,9 +14,9 @@
     sql               CRM qualified time (the same three sources) and HubSpot became_sql_at
     opportunity       Opportunity.CreatedDate of the person's opportunities (the one its
                       converted lead points to, or whose ContactId is the person's contact)
-    customer          the Closed Won change of a won opportunity in OpportunityHistory (a
-                      timestamp of the change itself); Opportunity.CloseDate (a date, set
-                      by the rep, without a time of day) only when no history row exists
+    customer          when a won opportunity of the person was won
+                      (int_opportunities_closed.won_at: its last entry into its closing
+                      stage in OpportunityHistory, else Opportunity.CloseDate)
   A person with no HubSpot lifecycle date at all (known only to the CRM, or a HubSpot
   contact exported without its lifecycle date properties) enters the funnel with its first
   record:
@@ -72,8 +72,7 @@ marketing_contacts as (
         contacts.created_at
     from {{ ref('stg_marketing_automation__contacts') }} as contacts
     inner join live_identities
-        on live_identities.identity_kind = 'marketing_contact'
-        and live_identities.source_id = contacts.contact_id
+        on {{ identity_of('live_identities', 'marketing_contact', 'contacts.contact_id') }}
 ),
 
 crm_leads as (
@@ -90,15 +89,14 @@ crm_leads as (
         leads.created_at
     from {{ ref('int_crm_leads_stage_timed') }} as leads
     inner join live_identities
-        on live_identities.identity_kind = 'crm_lead'
-        and live_identities.source_id = leads.lead_id
+        on {{ identity_of('live_identities', 'crm_lead', 'leads.lead_id') }}
     where not leads.is_deleted
         and leads.master_record_id is null
 ),
 
+-- When each deal was won: int_opportunities_closed, the one definition.
 opportunities as (
-    select * from {{ ref('stg_crm__opportunities') }}
-    where not is_deleted
+    select * from {{ ref('int_opportunities_closed') }}
 ),
 
 -- A person's opportunities: the one their converted lead created, and those naming one
@@ -119,20 +117,8 @@ person_opportunities as (
             opportunities.opportunity_id
         from opportunities
         inner join live_identities
-            on live_identities.identity_kind = 'crm_contact'
-            and live_identities.source_id = opportunities.contact_id
+            on {{ identity_of('live_identities', 'crm_contact', 'opportunities.contact_id') }}
     ) as candidates
-),
-
--- When a deal was won: the change into a won stage (definitions vocabulary
--- crm_opportunity_stage) in the stage history when there is one.
-closed_won_changes as (
-    select
-        opportunity_id,
-        min(changed_at) as closed_won_at
-    from {{ ref('stg_crm__opportunity_history') }}
-    where stage_meaning = 'won'
-    group by opportunity_id
 ),
 
 person_opportunity_records as (
@@ -141,13 +127,11 @@ person_opportunity_records as (
         opportunities.opportunity_id,
         opportunities.created_at,
         opportunities.is_won,
-        closed_won_changes.closed_won_at,
-        cast(opportunities.close_date as {{ dbt.type_timestamp() }}) as closed_on
+        opportunities.won_at,
+        opportunities.closed_at_source as won_at_source
     from person_opportunities
     inner join opportunities
         on opportunities.opportunity_id = person_opportunities.opportunity_id
-    left join closed_won_changes
-        on closed_won_changes.opportunity_id = opportunities.opportunity_id
 ),
 
 crm_contacts as (
@@ -156,7 +140,7 @@ crm_contacts as (
         source_id as contact_id,
         first_seen_at as created_at
     from live_identities
-    where identity_kind = 'crm_contact'
+    where {{ identity_is('live_identities', 'crm_contact') }}
 ),
 
 recorded_evidence as (
@@ -193,15 +177,15 @@ recorded_evidence as (
         'crm', 'crm: Opportunity.CreatedDate', opportunity_id
     from person_opportunity_records where created_at is not null
     union all
-    select person_id, 'customer', coalesce(closed_won_at, closed_on),
+    select person_id, 'customer', won_at,
         'crm',
         case
-            when closed_won_at is not null then 'crm: OpportunityHistory Closed Won'
+            when won_at_source = 'opportunity_history' then 'crm: OpportunityHistory Closed Won'
             else 'crm: Opportunity.CloseDate (IsWon)'
         end,
         opportunity_id
     from person_opportunity_records
-    where is_won and coalesce(closed_won_at, closed_on) is not null
+    where is_won and won_at is not null
 ),
 
 -- Where a person without any HubSpot lifecycle date entered the funnel: its first records.

@@ -11,19 +11,12 @@
 --
 -- A flag is null while its window is still open at the end of the data (data_as_of, the
 -- latest change in the CRM export): such an MQL is pending, neither met nor breached, and
--- the marts leave it out of their rates. Touches after data_as_of (meetings booked ahead)
--- have not happened yet and do not count.
+-- the marts leave it out of their rates. A touch counts from the moment it happened
+-- (int_sales_touches_happened, the rule the customer journey reads too): a meeting booked
+-- ahead is no touch before it starts.
 
 with leads as (
     select * from {{ ref('int_crm_leads_stage_timed') }}
-),
-
-tasks as (
-    select * from {{ ref('stg_crm__tasks') }}
-),
-
-events as (
-    select * from {{ ref('stg_crm__events') }}
 ),
 
 users as (
@@ -43,17 +36,8 @@ terms as (
     from {{ source('definitions', 'terms') }}
 ),
 
--- The end of the data: nothing later than this can be known, so a window that ends after
--- it is still open.
 data_as_of as (
-    select max(changed_at) as data_as_of
-    from (
-        select updated_at as changed_at from leads
-        union all
-        select updated_at from tasks
-        union all
-        select updated_at from events
-    ) as changes
+    select data_as_of from {{ ref('int_crm_data_as_of') }}
 ),
 
 mqls as (
@@ -88,7 +72,7 @@ touch_targets as (
     select lead_id, lead_id as who_id, cast(null as date) as counts_from_date
     from mqls
     union all
-    select mqls.lead_id, merged.lead_id, cast(null as date)
+    select mqls.lead_id, merged.lead_id as who_id, cast(null as date) as counts_from_date
     from mqls
     inner join leads as merged
         on merged.master_record_id = mqls.lead_id
@@ -99,17 +83,11 @@ touch_targets as (
     where converted_contact_id is not null
 ),
 
--- A sales touch: a completed task (call, e-mail) or an event (meeting) that has started.
+-- A sales touch that has happened (int_sales_touches_happened: a completed task, a
+-- meeting that has started, up to data_as_of).
 touches as (
-    select task_id as touch_id, who_id, completed_at as touched_at
-    from tasks
-    where completed_at is not null
-        and not is_deleted
-    union all
-    select event_id, who_id, starts_at
-    from events
-    where starts_at is not null
-        and not is_deleted
+    select sales_touch_id as touch_id, who_id, touched_at
+    from {{ ref('int_sales_touches_happened') }}
 ),
 
 touches_on_mql as (
@@ -123,9 +101,7 @@ touches_on_mql as (
         on touch_targets.lead_id = mqls.lead_id
     inner join touches
         on touches.who_id = touch_targets.who_id
-    cross join data_as_of
     where touches.touched_at >= mqls.mql_at
-        and touches.touched_at <= data_as_of.data_as_of
         and (
             touch_targets.counts_from_date is null
             or cast(touches.touched_at as date) >= touch_targets.counts_from_date

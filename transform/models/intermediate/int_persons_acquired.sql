@@ -3,7 +3,8 @@
   the funnel, the closed loop and revenue. The channel is the CRM's LeadSource mapped
   through definitions.channel_source_values when sales has the person, else HubSpot's
   original source (the definitions file explains why the CRM wins). The campaign and the
-  content are those of the person's first touch that names one.
+  content are those of the person's first touch that names one; the campaign is its one
+  identity across systems (int_campaigns_identified), under its one name.
 -#}
 with
 
@@ -17,27 +18,20 @@ identities as (
     where is_identified_person
 ),
 
--- A form submission exported without its contact id is the person's whose record holds
--- the address typed into the form.
-email_persons as (
-    select distinct email, person_id
-    from identities
-    where identity_kind <> 'web_client'
-        and email is not null
-),
-
+-- A known person's form submissions: by the contact id, else by the address typed into
+-- the form (int_marketing_activities_matched).
 form_persons as (
     select
-        coalesce(identities.person_id, email_persons.person_id) as person_id,
+        matched.person_id,
         forms.*
-    from {{ ref('stg_marketing_automation__form_submissions') }} as forms
-    left join identities
-        on identities.identity_kind = 'marketing_contact'
-        and identities.source_id = forms.contact_id
-    left join email_persons
-        on forms.contact_id is null
-        and email_persons.email = forms.email
-    where coalesce(identities.person_id, email_persons.person_id) is not null
+    from (
+        select distinct activity_id, person_id
+        from {{ ref('int_marketing_activities_matched') }}
+        where activity_kind = 'form_submission'
+            and is_identified_person
+    ) as matched
+    inner join {{ ref('stg_marketing_automation__form_submissions') }} as forms
+        on forms.form_submission_id = matched.activity_id
 ),
 
 channel_values as (
@@ -54,33 +48,43 @@ segments as (
     from {{ source('definitions', 'segments') }}
 ),
 
+campaigns as (
+    select reference_kind, reference_value, campaign_key, campaign_name
+    from {{ ref('int_campaigns_identified') }}
+),
+
 -- Touches that name a campaign: a form with a utm_campaign, a web session of a campaign
 -- (GA4's own placeholders such as (organic) and (direct) are not campaigns), a CRM
--- campaign the person responded to (a trade show, a webinar list).
+-- campaign the person responded to (a trade show, a webinar list). Each names its
+-- campaign by the one identity (int_campaigns_identified).
 form_campaigns as (
     select
         forms.person_id,
         forms.submitted_at as touched_at,
-        forms.utm_campaign as campaign,
+        campaigns.campaign_key,
+        campaigns.campaign_name as campaign,
         'form_submission' as campaign_from,
         1 as source_rank
     from form_persons as forms
-    where forms.utm_campaign is not null
+    inner join campaigns
+        on campaigns.reference_kind = 'utm_campaign'
+        and campaigns.reference_value = forms.utm_campaign
 ),
 
 web_campaigns as (
     select
         identities.person_id,
         sessions.started_at as touched_at,
-        sessions.campaign,
+        campaigns.campaign_key,
+        campaigns.campaign_name as campaign,
         'web_session' as campaign_from,
         2 as source_rank
     from {{ ref('int_web_sessions_sessionized') }} as sessions
     inner join identities
-        on identities.identity_kind = 'web_client'
-        and identities.source_id = sessions.client_id
-    where sessions.campaign is not null
-        and {{ dbt.position("'('", 'sessions.campaign') }} <> 1
+        on {{ identity_of('identities', 'web_client', 'sessions.client_id') }}
+    inner join campaigns
+        on campaigns.reference_kind = 'utm_campaign'
+        and campaigns.reference_value = sessions.campaign
 ),
 
 -- A member names a lead, a contact or both: one row per (kind, id) it names, then one
@@ -94,10 +98,12 @@ responded_members as (
             else members.contact_id
         end as source_id,
         coalesce(cast(members.first_responded_date as timestamp), members.created_at) as touched_at,
+        campaigns.campaign_key,
         campaigns.campaign_name as campaign
     from {{ ref('stg_crm__campaign_members') }} as members
-    inner join {{ ref('stg_crm__campaigns') }} as campaigns
-        on campaigns.campaign_id = members.campaign_id
+    inner join campaigns
+        on campaigns.reference_kind = 'crm_campaign_id'
+        and campaigns.reference_value = members.campaign_id
     cross join (values ('crm_lead'), ('crm_contact')) as identity_kinds(identity_kind)
     where members.has_responded and not members.is_deleted
 ),
@@ -106,6 +112,7 @@ crm_campaigns as (
     select
         identities.person_id,
         members.touched_at,
+        members.campaign_key,
         members.campaign,
         'crm_campaign_member' as campaign_from,
         3 as source_rank
@@ -171,6 +178,7 @@ select
     ) as acquisition_channel_name,
     sourced.channel_from as acquisition_channel_from,
     sourced.source_value as acquisition_source_value,
+    first_campaigns.campaign_key as acquisition_campaign_key,
     first_campaigns.campaign as acquisition_campaign,
     first_campaigns.campaign_from as acquisition_campaign_from,
     first_campaigns.touched_at as acquisition_campaign_at,

@@ -87,14 +87,11 @@ records as (
         coalesce(crm_leads.lead_source, crm_contacts.lead_source) as crm_lead_source
     from identities
     left join marketing_contacts
-        on identities.identity_kind = 'marketing_contact'
-        and marketing_contacts.contact_id = identities.source_id
+        on {{ identity_of('identities', 'marketing_contact', 'marketing_contacts.contact_id') }}
     left join crm_leads
-        on identities.identity_kind = 'crm_lead'
-        and crm_leads.lead_id = identities.source_id
+        on {{ identity_of('identities', 'crm_lead', 'crm_leads.lead_id') }}
     left join crm_contacts
-        on identities.identity_kind = 'crm_contact'
-        and crm_contacts.contact_id = identities.source_id
+        on {{ identity_of('identities', 'crm_contact', 'crm_contacts.contact_id') }}
     where identities.identity_kind <> 'web_client'
 ),
 
@@ -219,7 +216,7 @@ select
     -- marketing had no contact before it (the contact HubSpot creates by syncing that lead
     -- comes after it).
     coalesce(
-        crm_sources.identity_kind = 'crm_lead'
+        {{ identity_is('crm_sources', 'crm_lead') }}
         and crm_sources.crm_lead_source in (
             select lead_source from {{ source('definitions', 'lead_source_lists') }}
             where list_name = 'sales_sourced'

@@ -107,8 +107,7 @@ flagged as (
         with_previous_event.*,
         case
             when previous_event_at is null then 1
-            when occurred_at
-                > {{ dbt.dateadd('minute', 'session_timeout_minutes', 'previous_event_at') }}
+            when {{ is_past_session_timeout('occurred_at', 'previous_event_at', 'session_timeout_minutes') }}
                 then 1
             else 0
         end as is_session_start
@@ -238,7 +237,9 @@ select
     first_ga_session_id,
     ga_session_count,
     previous_session_ended_at,
-    {{ dbt.datediff('previous_session_ended_at', 'started_at', 'millisecond') }} / 1000.0
+    -- to the microsecond, as GA4 times events: a gap of the timeout plus 1 µs is a new
+    -- session and must read as more than the timeout
+    {{ dbt.datediff('previous_session_ended_at', 'started_at', 'microsecond') }} / 1000000.0
         as seconds_since_previous_session,
     session_timeout_minutes,
     last_dlt_load_id

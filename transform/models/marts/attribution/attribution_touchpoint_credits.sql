@@ -61,10 +61,10 @@ opportunities as (
         account_id,
         created_at as opportunity_created_at,
         amount as opportunity_amount,
-        coalesce(is_won, false) as is_won,
-        case when is_won then close_date end as won_at
-    from {{ ref('stg_crm__opportunities') }}
-    where not coalesce(is_deleted, false)
+        is_won,
+        -- when the deal was won: the one definition (int_opportunities_closed), as a date
+        cast(won_at as date) as won_at
+    from {{ ref('int_opportunities_closed') }}
 ),
 
 web_channels as (
@@ -73,15 +73,15 @@ web_channels as (
     where source_system = 'web_analytics'
 ),
 
-marketing_campaigns as (
-    select campaign_id, campaign_name
-    from {{ ref('stg_marketing_automation__campaigns') }}
+campaigns as (
+    select reference_kind, reference_value, campaign_name
+    from {{ ref('int_campaigns_identified') }}
 ),
 
 -- Web sessions and forms map their (utm) medium through the web analytics values; an
--- e-mail click is the e-mail channel. The campaign is the utm campaign, GA4's own
--- placeholders such as (direct) and (organic) left out, or for an e-mail click the
--- HubSpot campaign's name.
+-- e-mail click is the e-mail channel. The campaign is the one identity
+-- (int_campaigns_identified) of the utm campaign, GA4's own placeholders such as
+-- (direct) and (organic) no campaign, or for an e-mail click of its HubSpot campaign.
 touches as (
     select
         journey.touchpoint_id,
@@ -95,17 +95,19 @@ touches as (
         end as channel_key,
         journey.source,
         journey.medium,
-        case
-            when journey.touchpoint_type = 'email_engagement'
-                then marketing_campaigns.campaign_name
-            when {{ dbt.position("'('", 'journey.campaign') }} = 1 then null
-            else journey.campaign
-        end as campaign
+        campaigns.campaign_name as campaign
     from {{ ref('account_journey') }} as journey
     left join web_channels
         on web_channels.source_value = journey.medium
-    left join marketing_campaigns
-        on marketing_campaigns.campaign_id = journey.marketing_campaign_id
+    left join campaigns
+        on campaigns.reference_kind = case
+            when journey.touchpoint_type = 'email_engagement' then 'marketing_campaign_id'
+            else 'utm_campaign'
+        end
+        and campaigns.reference_value = case
+            when journey.touchpoint_type = 'email_engagement' then journey.marketing_campaign_id
+            else journey.campaign
+        end
     where journey.touchpoint_type in ('web_session', 'form_submission')
         -- an e-mail click (definitions vocabulary marketing_email_event_type: meaning click)
         or (

@@ -48,10 +48,10 @@ leads as (
 
 lead_persons as (
     select
-        source_id as lead_id,
-        person_id
-    from {{ ref('int_identities_linked') }}
-    where identity_kind = 'crm_lead'
+        identities.source_id as lead_id,
+        identities.person_id
+    from {{ ref('int_identities_linked') }} as identities
+    where {{ identity_is('identities', 'crm_lead') }}
 ),
 
 person_accounts as (
@@ -76,42 +76,20 @@ agreed_reasons as (
     from {{ source('definitions', 'reasons') }}
 ),
 
-opportunities as (
-    select *
-    from {{ ref('stg_crm__opportunities') }}
-    where not is_deleted
-),
-
--- The latest time each opportunity entered each stage (OpportunityHistory).
-stage_entries as (
-    select
-        opportunity_id,
-        stage_name,
-        max(changed_at) as entered_at
-    from {{ ref('stg_crm__opportunity_history') }}
-    group by opportunity_id, stage_name
-),
-
--- A closed opportunity's result is reached when it last entered its closing stage; without
--- history, on its close date.
+-- When each opportunity closed and whether it was won: int_opportunities_closed, the one
+-- definition (its last entry into its closing stage, else its close date).
 opportunity_results as (
     select
-        opportunities.opportunity_id,
-        opportunities.account_id,
-        opportunities.stage_name,
-        opportunities.amount,
-        opportunities.is_closed,
-        opportunities.is_won,
-        opportunities.loss_reason,
-        opportunities.created_at,
-        case
-            when opportunities.is_closed
-                then coalesce(stage_entries.entered_at, cast(opportunities.close_date as {{ dbt.type_timestamp() }}))
-        end as closed_at
-    from opportunities
-    left join stage_entries
-        on stage_entries.opportunity_id = opportunities.opportunity_id
-        and stage_entries.stage_name = opportunities.stage_name
+        opportunity_id,
+        account_id,
+        stage_name,
+        amount,
+        is_closed,
+        is_won,
+        loss_reason,
+        created_at,
+        case when is_closed then closed_at end as closed_at
+    from {{ ref('int_opportunities_closed') }}
 ),
 
 mql_leads as (

@@ -20,17 +20,15 @@ cohort_persons as (
         campaign,
         segment_key,
         segment_name,
-        max(case when stage_key = 'lead' then 1 else 0 end) as is_lead,
-        max(case when stage_key = 'mql' then 1 else 0 end) as reached_mql,
-        max(case when stage_key = 'sal' then 1 else 0 end) as reached_sal,
-        max(case when stage_key = 'sql' then 1 else 0 end) as reached_sql,
-        max(case when stage_key = 'opportunity' then 1 else 0 end) as reached_opportunity,
-        max(case when stage_key = 'customer' then 1 else 0 end) as reached_customer,
-        max(case when stage_key = 'mql' then days_from_lead end) as days_lead_to_mql,
-        max(case when stage_key = 'sal' then days_from_lead end) as days_lead_to_sal,
-        max(case when stage_key = 'sql' then days_from_lead end) as days_lead_to_sql,
-        max(case when stage_key = 'opportunity' then days_from_lead end) as days_lead_to_opportunity,
-        max(case when stage_key = 'customer' then days_from_lead end) as days_lead_to_customer
+        {#- the funnel's stages (var funnel_stages): the first is the cohort's, the rest are reached -#}
+        {%- set funnel_stages = var('funnel_stages') %}
+        max(case when stage_key = '{{ funnel_stages[0].stage_key }}' then 1 else 0 end) as is_lead,
+        {%- for stage in funnel_stages[1:] %}
+        max(case when stage_key = '{{ stage.stage_key }}' then 1 else 0 end) as reached_{{ stage.stage_key }},
+        {%- endfor %}
+        {%- for stage in funnel_stages[1:] %}
+        max(case when stage_key = '{{ stage.stage_key }}' then days_from_lead end) as days_lead_to_{{ stage.stage_key }}{{ ',' if not loop.last }}
+        {%- endfor %}
     from stage_entries
     group by person_id, funnel_entered_at, channel_key, channel_name, campaign, segment_key, segment_name
 ),

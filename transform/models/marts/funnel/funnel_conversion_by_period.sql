@@ -23,14 +23,11 @@ aggregated as (
         segment_key,
         max(channel_name) as channel_name,
         max(segment_name) as segment_name,
-        sum(case when stage_key = 'lead' then 1 else 0 end) as leads,
-        sum(case when stage_key = 'mql' then 1 else 0 end) as mqls,
-        sum(case when stage_key = 'sal' then 1 else 0 end) as sals,
-        sum(case when stage_key = 'sql' then 1 else 0 end) as sqls,
+        {%- for stage in var('funnel_stages') %}
+        sum(case when stage_key = '{{ stage.stage_key }}' then 1 else 0 end) as {{ stage.persons_column }},
+        {%- endfor %}
         sum(case when stage_key = 'sql' and is_sales_sourced_sql then 1 else 0 end)
             as sales_sourced_sqls,
-        sum(case when stage_key = 'opportunity' then 1 else 0 end) as opportunities,
-        sum(case when stage_key = 'customer' then 1 else 0 end) as customers,
         sum(case when is_inferred then 1 else 0 end) as inferred_stage_entries
     from by_period
     group by period_grain, period_start, channel_key, campaign, segment_key

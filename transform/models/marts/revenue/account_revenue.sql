@@ -15,10 +15,21 @@
 -- The second is undated in the export, so the account's last change (LastModifiedDate)
 -- stands in for it.
 
-with opportunities as (
-    select *
-    from {{ ref('stg_crm__opportunities') }}
-    where not is_deleted
+-- When each opportunity closed and whether it was won: int_opportunities_closed, the one
+-- definition (its last entry into its closing stage, else its close date).
+with opportunity_results as (
+    select
+        opportunity_id,
+        account_id,
+        contact_id,
+        opportunity_type,
+        amount,
+        is_closed,
+        is_won,
+        created_at,
+        updated_at,
+        case when is_closed then closed_at end as closed_at
+    from {{ ref('int_opportunities_closed') }}
 ),
 
 accounts as (
@@ -32,47 +43,16 @@ accounts as (
     where not is_deleted
 ),
 
-stage_entries as (
-    select
-        opportunity_id,
-        stage_name,
-        max(changed_at) as entered_at
-    from {{ ref('stg_crm__opportunity_history') }}
-    group by opportunity_id, stage_name
-),
-
 -- The end of the data: the latest change to an opportunity or account in the CRM export.
 data_as_of as (
     select max(changed_at) as data_as_of
     from (
-        select updated_at as changed_at from opportunities
+        select updated_at as changed_at from opportunity_results
         union all
         select updated_at from accounts
         union all
-        select entered_at from stage_entries
+        select changed_at from {{ ref('stg_crm__opportunity_history') }}
     ) as changes
-),
-
--- A closed opportunity's result is reached when it last entered its closing stage; without
--- history, on its close date.
-opportunity_results as (
-    select
-        opportunities.opportunity_id,
-        opportunities.account_id,
-        opportunities.contact_id,
-        opportunities.opportunity_type,
-        opportunities.amount,
-        opportunities.is_closed,
-        opportunities.is_won,
-        opportunities.created_at,
-        case
-            when opportunities.is_closed
-                then coalesce(stage_entries.entered_at, cast(opportunities.close_date as {{ dbt.type_timestamp() }}))
-        end as closed_at
-    from opportunities
-    left join stage_entries
-        on stage_entries.opportunity_id = opportunities.opportunity_id
-        and stage_entries.stage_name = opportunities.stage_name
 ),
 
 crm_identities as (
@@ -103,13 +83,11 @@ opportunity_persons as (
         end as attributed_by
     from opportunity_results
     left join crm_identities as contact_persons
-        on contact_persons.identity_kind = 'crm_contact'
-        and contact_persons.source_id = opportunity_results.contact_id
+        on {{ identity_of('contact_persons', 'crm_contact', 'opportunity_results.contact_id') }}
     left join first_converted_leads
         on first_converted_leads.converted_opportunity_id = opportunity_results.opportunity_id
     left join crm_identities as lead_persons
-        on lead_persons.identity_kind = 'crm_lead'
-        and lead_persons.source_id = first_converted_leads.lead_id
+        on {{ identity_of('lead_persons', 'crm_lead', 'first_converted_leads.lead_id') }}
 ),
 
 first_opportunity_persons as (

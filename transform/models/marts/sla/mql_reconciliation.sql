@@ -78,8 +78,7 @@ marketing_mqls as (
             as has_high_intent_form
     from marketing_contacts
     inner join identities
-        on identities.identity_kind = 'marketing_contact'
-        and identities.source_id = marketing_contacts.contact_id
+        on {{ identity_of('identities', 'marketing_contact', 'marketing_contacts.contact_id') }}
     group by identities.person_id
 ),
 
@@ -95,8 +94,7 @@ crm_mqls as (
             as crm_merged_duplicate_mql_count
     from crm_leads
     inner join identities
-        on identities.identity_kind = 'crm_lead'
-        and identities.source_id = crm_leads.lead_id
+        on {{ identity_of('identities', 'crm_lead', 'crm_leads.lead_id') }}
     group by identities.person_id
 ),
 
@@ -114,15 +112,13 @@ web_conversions as (
     inner join form_types
         on {{ dbt.concat(["'hsForm_'", 'form_types.form_id']) }} = form_submits.form_id
     inner join rules
-        on cast(form_submits.occurred_at as date) >= rules.in_force_from
-        and (rules.in_force_until is null or cast(form_submits.occurred_at as date) < rules.in_force_until)
+        on {{ mql_rule_in_force_at('rules', 'form_submits.occurred_at') }}
     inner join rule_lists
         on rule_lists.mql_rule_version = rules.mql_rule_version
         and rule_lists.list_name = 'high_intent_form_type'
         and rule_lists.list_value = form_types.form_type
     left join identities
-        on identities.identity_kind = 'web_client'
-        and identities.source_id = form_submits.client_id
+        on {{ identity_of('identities', 'web_client', 'form_submits.client_id') }}
 ),
 
 first_web_conversions as (

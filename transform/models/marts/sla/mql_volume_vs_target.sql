@@ -8,8 +8,8 @@
 -- 'derived'): MQLs needed = goal / (average won deal size x MQL-to-won rate), rounded up to
 -- whole MQLs. The observed cohort is the MQLs (int_mqls_sla_measured) dated in the window;
 -- an MQL is won when the opportunity its lead was converted into (Lead.ConvertedOpportunityId,
--- the CRM's own record of which lead became which deal) is Closed Won with a close date
--- before the month starts, so a month's target uses only what was known when it began. The
+-- the CRM's own record of which lead became which deal) was won
+-- (int_opportunities_closed.won_at, the one definition) before the month starts, so a month's target uses only what was known when it began. The
 -- average deal size is over those won opportunities. With no won deal in the window there
 -- is nothing to derive from: the target is null (target_basis 'insufficient_history').
 -- Every input is a column, so a reader can redo the arithmetic.
@@ -23,11 +23,11 @@ leads as (
     from {{ ref('stg_crm__leads') }}
 ),
 
+-- when each deal was won: the one definition (int_opportunities_closed), as a date
 won_opportunities as (
-    select opportunity_id, amount, close_date
-    from {{ ref('stg_crm__opportunities') }}
+    select opportunity_id, amount, cast(won_at as date) as won_on
+    from {{ ref('int_opportunities_closed') }}
     where is_won
-        and not coalesce(is_deleted, false)
 ),
 
 terms as (
@@ -60,7 +60,7 @@ mql_outcomes as (
         mqls.mql_at,
         won_opportunities.opportunity_id as won_opportunity_id,
         won_opportunities.amount as won_amount,
-        won_opportunities.close_date as won_on
+        won_opportunities.won_on
     from mqls
     left join leads
         on leads.lead_id = mqls.lead_id

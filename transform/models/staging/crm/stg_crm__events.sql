@@ -9,8 +9,8 @@ select
     nullif(owner_id, '') as owner_id,
     subject,
     type as event_type,
-    {{ to_utc_timestamp('start_date_time') }} as starts_at,
-    {{ to_utc_timestamp('end_date_time') }} as ends_at,
-    {{ to_date('activity_date') }} as activity_date,
+    {{ to_utc_timestamp('start_date_time', window='scheduled') }} as starts_at,
+    {{ to_utc_timestamp('end_date_time', window='scheduled') }} as ends_at,
+    {{ to_date('activity_date', window='scheduled') }} as activity_date,
     {{ salesforce_record_columns() }}
 from source

@@ -11,7 +11,7 @@ select
     type as task_type,
     task_subtype,
     status as task_status,
-    {{ to_date('activity_date') }} as activity_date,
+    {{ to_date('activity_date', window='scheduled') }} as activity_date,
     {{ to_utc_timestamp('completed_date_time') }} as completed_at,
     {{ salesforce_record_columns() }}
 from source
