@@ -10,7 +10,6 @@ same check on headers first, so one message names every missing role of every fi
 from __future__ import annotations
 
 import argparse
-import gzip
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +18,6 @@ import duckdb
 
 from ingestion import settings
 from ingestion.exports import (
-    COMPRESSED_SUFFIX,
     SYSTEMS,
     ExportSystem,
     ExportTable,
@@ -36,7 +34,12 @@ from ingestion.mapping import (
     unused_columns,
 )
 from ingestion.sources.formats import parsed_sql, quote_identifier, quote_literal
-from ingestion.sources.readers import csv_header, ndjson_columns
+from ingestion.sources.readers import (
+    csv_header,
+    decompressed,
+    duckdb_compression,
+    ndjson_columns,
+)
 
 
 @dataclass
@@ -61,15 +64,20 @@ class FileCheck:
 def header_of(system: ExportSystem, path: Path) -> tuple[str, ...]:
     """A file's columns: the CSV header, or the keys of a sample of NDJSON lines, read as
     the loads read them."""
-    opener = gzip.open if path.name.endswith(COMPRESSED_SUFFIX) else open
-    with opener(path, "rb") as handle:
+    with path.open("rb") as raw:
+        handle = decompressed(raw)
         if system.file_format == "csv":
             return csv_header(handle.readline())
         return tuple(ndjson_columns(handle))
 
 
 def _unparseable(
-    system: ExportSystem, table: ExportTable, paths: list[Path], resolved, time_zone: str
+    system: ExportSystem,
+    table: ExportTable,
+    paths: list[Path],
+    resolved,
+    time_zone: str,
+    compression: str = "auto",
 ) -> dict[Path, dict[str, tuple[int, str]]]:
     """Per file sharing one header, per timestamp or date role: the values no format
     reads, and one of them. One scan for all the files."""
@@ -88,9 +96,11 @@ def _unparseable(
         return {}
     files = "[" + ", ".join(quote_literal(str(p)) for p in paths) + "]"
     reader = (
-        f"read_csv({files}, header=true, all_varchar=true, filename=true)"
+        f"read_csv({files}, header=true, all_varchar=true, compression='{compression}', "
+        "filename=true)"
         if system.file_format == "csv"
-        else f"read_json({files}, format='newline_delimited', filename=true)"
+        else f"read_json({files}, format='newline_delimited', compression='{compression}', "
+        "filename=true)"
     )
     with duckdb.connect() as con:
         con.execute("set TimeZone = 'UTC'")
@@ -126,7 +136,14 @@ def _check_values(
             found = {}
             for check in group:
                 try:
-                    found |= _unparseable(system, table, [check.path], resolved, time_zone)
+                    found |= _unparseable(
+                        system,
+                        table,
+                        [check.path],
+                        resolved,
+                        time_zone,
+                        duckdb_compression(check.path),
+                    )
                 except duckdb.Error as error:
                     check.error = f"unreadable: {str(error).splitlines()[0]}"
         for check in group:

@@ -238,6 +238,40 @@ def test_gzip_compressed_exports_are_read_and_other_names_are_not(data_dir):
     assert plain.exists()
 
 
+def test_gzip_bytes_under_a_plain_name_are_read_as_gzip(data_dir):
+    """A Lead.csv and an events_*.json that hold gzip (a gateway that compresses without
+    renaming) are judged by their bytes: their records load like the same files named .gz,
+    next to a plain file of another day, and the preflight reads their header."""
+    import gzip
+
+    from ingestion.preflight import check_system
+
+    _lead_file("2026-01-01", "00Q000000000000001", "2026-01-01T09:00:00.000+0000")
+    packed = _lead_file("2026-01-02", "00Q000000000000002", "2026-01-02T09:00:00.000+0000")
+    packed.write_bytes(gzip.compress(packed.read_bytes()))
+    web = settings.landing_dir() / "web_analytics" / "2026-01-01" / "events_20260101.json"
+    web.parent.mkdir(parents=True)
+    hit = {
+        "event_date": "20260101",
+        "event_timestamp": "1767258000000000",
+        "event_name": "page_view",
+        "user_pseudo_id": "1.2",
+    }
+    web.write_bytes(gzip.compress((json.dumps(hit) + "\n").encode()))
+
+    checks, _ = check_system(CRM)
+    assert [c.error for c in checks if c.path == packed] == [None]
+    load(CRM)
+    load(WEB_ANALYTICS)
+    assert query("select id from raw_crm.leads order by 1") == [
+        ("00Q000000000000001",),
+        ("00Q000000000000002",),
+    ]
+    assert query("select event_name, user_pseudo_id from raw_web_analytics.events") == [
+        ("page_view", "1.2")
+    ]
+
+
 def test_the_latest_version_wins_by_modified_timestamp_not_file_order(data_dir):
     day1 = settings.landing_dir() / "crm" / "2026-01-01" / "Lead.csv"
     day2 = settings.landing_dir() / "crm" / "2026-01-02" / "Lead.csv"

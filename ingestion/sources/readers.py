@@ -38,6 +38,7 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO, cast
 
 import dlt
 import duckdb
@@ -46,7 +47,7 @@ import pyarrow.compute as pc
 from dlt.sources.filesystem import FileItemDict
 
 from ingestion import settings
-from ingestion.exports import COMPRESSED_SUFFIX, ExportTable
+from ingestion.exports import ExportTable
 from ingestion.mapping import (
     SourceMapping,
     missing_columns_problem,
@@ -117,6 +118,28 @@ def _duckdb_paths(items: list[FileItemDict], con: duckdb.DuckDBPyConnection) -> 
     return paths
 
 
+GZIP_MAGIC = b"\x1f\x8b"
+
+
+def decompressed(raw: IO[bytes]) -> IO[bytes]:
+    """An export file's bytes as the export wrote them. Gzip is judged by the first bytes,
+    not the name, so a Lead.csv holding gzip reads like Lead.csv.gz (mail gateways and
+    `gzip -S` leave such names). `raw` must be seekable; it stays open."""
+    is_gzip = raw.read(len(GZIP_MAGIC)) == GZIP_MAGIC
+    raw.seek(0)
+    return cast(IO[bytes], gzip.GzipFile(fileobj=raw, mode="rb")) if is_gzip else raw
+
+
+def duckdb_compression(path: str | Path) -> str:
+    """DuckDB's `compression` for reading one export file: gzip when its bytes are, whatever
+    its name (DuckDB judges by the name)."""
+    try:
+        with open(path, "rb") as raw:
+            return "gzip" if raw.read(len(GZIP_MAGIC)) == GZIP_MAGIC else "auto"
+    except OSError:  # not a local file: DuckDB's own judgement
+        return "auto"
+
+
 def csv_header(first_line: bytes) -> tuple[str, ...]:
     """The columns a CSV header line names (a BOM is dropped)."""
     line = first_line.decode("utf-8-sig")
@@ -129,8 +152,8 @@ def _csv_header_and_records(item: FileItemDict) -> tuple[tuple[str, ...], int]:
     """The header and the number of records the file can hold at most (its lines after the
     header): a parse that yields fewer lost rows. Values spanning lines or blank lines only
     make this larger, which costs a re-read of that file, never a lost row."""
-    with item.open(mode="rb") as handle:  # a .gz export is read decompressed
-        content = handle.read()
+    with item.open(mode="rb", compression="disable") as raw:
+        content = decompressed(raw).read()
     first_line, _, rest = content.partition(b"\n")
     records = rest.count(b"\n") + (1 if rest and not rest.endswith(b"\n") else 0)
     try:
@@ -164,8 +187,8 @@ def ndjson_columns(lines: Iterable[bytes]) -> dict[str, str]:
 
 
 def _ndjson_columns(item: FileItemDict) -> dict[str, str]:
-    with item.open(mode="rb") as handle:  # a .gz export is read decompressed
-        return ndjson_columns(handle)
+    with item.open(mode="rb", compression="disable") as raw:
+        return ndjson_columns(decompressed(raw))
 
 
 def _projection(
@@ -310,12 +333,12 @@ def _split_rejected(rows: pa.Table) -> tuple[pa.Table, pa.Table]:
     return good, quarantine
 
 
-def _csv_reader_sql(paths: list[str], header: tuple[str, ...]) -> str:
+def _csv_reader_sql(paths: list[str], header: tuple[str, ...], compression: str = "auto") -> str:
     """A strict DuckDB scan: the dialect and all-text columns are given, nothing sniffed."""
     columns = "{" + ", ".join(f"{_literal(c)}: 'VARCHAR'" for c in header) + "}"
     return (
         f"read_csv({_path_list(paths)}, auto_detect=false, header=true, columns={columns}, "
-        f"delim=',', quote='\"', escape='\"', filename=true)"
+        f"delim=',', quote='\"', escape='\"', compression='{compression}', filename=true)"
     )
 
 
@@ -342,8 +365,8 @@ def _read_csv_by_line(path: str, header: tuple[str, ...]) -> tuple[pa.Table, pa.
     """
     good: list[list[str | None]] = []
     bad: list[tuple[int, str, str]] = []
-    opener = gzip.open if path.endswith(COMPRESSED_SUFFIX) else open
-    with opener(path, "rb") as handle:
+    with open(path, "rb") as stored:
+        handle = decompressed(stored)
         next(handle, None)  # the header, already checked
         for line_number, raw in enumerate(handle, start=2):
             try:
@@ -431,7 +454,11 @@ def _read_csv_group(
             # values spanning lines, which is fine.
             tables.append(
                 con.sql(
-                    _rows_sql(_csv_reader_sql([path], header), table, projection)
+                    _rows_sql(
+                        _csv_reader_sql([path], header, duckdb_compression(path)),
+                        table,
+                        projection,
+                    )
                 ).to_arrow_table()
             )
         except duckdb.Error as error:
@@ -500,11 +527,19 @@ def read_csv_page(
                 yield _quarantine_batch(bad, table)
 
 
-def _ndjson_reader_sql(paths: list[str], columns: dict[str, str]) -> str:
+def _ndjson_reader_sql(paths: list[str], columns: dict[str, str], compression: str) -> str:
     spec = "{" + ", ".join(f"{_literal(k)}: '{v}'" for k, v in columns.items()) + "}"
     return (
-        f"read_json({_path_list(paths)}, format='newline_delimited', columns={spec}, filename=true)"
+        f"read_json({_path_list(paths)}, format='newline_delimited', columns={spec}, "
+        f"compression='{compression}', filename=true)"
     )
+
+
+def _item_compression(item: FileItemDict) -> str:
+    """DuckDB's `compression` for a listed file (see duckdb_compression)."""
+    if item["file_url"].startswith("file://"):
+        return duckdb_compression(item.local_file_path)
+    return "auto"
 
 
 def _ndjson_projection(table: ExportTable, columns: dict[str, str], context: ReadContext) -> str:
@@ -515,15 +550,16 @@ def _ndjson_projection(table: ExportTable, columns: dict[str, str], context: Rea
 def read_ndjson_page(
     items: list[FileItemDict], table: ExportTable, context: ReadContext
 ) -> Iterator[pa.Table]:
-    groups: dict[tuple[tuple[str, str], ...], list[FileItemDict]] = {}
+    # one scan per set of keys and compression (gzip by its bytes: DuckDB judges by name)
+    groups: dict[tuple[tuple[tuple[str, str], ...], str], list[FileItemDict]] = {}
     for item in items:
         columns = _ndjson_columns(item)
         if columns:
-            groups.setdefault(tuple(columns.items()), []).append(item)
+            groups.setdefault((tuple(columns.items()), _item_compression(item)), []).append(item)
     _check_required(
         [
             (item["file_url"], tuple(dict(key_types)))
-            for key_types, group in groups.items()
+            for (key_types, _), group in groups.items()
             for item in group
         ],
         table,
@@ -532,14 +568,14 @@ def read_ndjson_page(
 
     # Files with the same keys are read in one scan; a file with a new key is its own group
     # and dlt adds the column.
-    for key_types, group_items in groups.items():
+    for (key_types, compression), group_items in groups.items():
         columns = dict(key_types)
         projection = _ndjson_projection(table, columns, context)
         with _utc_connection() as con:
             paths = _duckdb_paths(group_items, con)
             try:
                 # The strict scan is the fast path: clean files cost one read.
-                scan = _rows_sql(_ndjson_reader_sql(paths, columns), table, projection)
+                scan = _rows_sql(_ndjson_reader_sql(paths, columns, compression), table, projection)
                 rows = con.sql(scan).to_arrow_table()
             except duckdb.InvalidInputException as error:
                 log.warning(
@@ -549,13 +585,17 @@ def read_ndjson_page(
                 )
                 rows = None
         if rows is None:
-            yield from _read_ndjson_with_quarantine(paths, columns, table, projection)
+            yield from _read_ndjson_with_quarantine(paths, columns, table, projection, compression)
         else:
             yield from _slices(rows)
 
 
 def _read_ndjson_with_quarantine(
-    paths: list[str], columns: dict[str, str], table: ExportTable, projection: str
+    paths: list[str],
+    columns: dict[str, str],
+    table: ExportTable,
+    projection: str,
+    compression: str = "auto",
 ) -> Iterator[pa.Table]:
     """The slow path: split each file into lines, quarantine the malformed ones."""
     con = _utc_connection()
@@ -564,7 +604,7 @@ def _read_ndjson_with_quarantine(
         f"row_number() over (partition by filename) as line_number, line "
         f"from read_csv({_path_list(paths)}, auto_detect=false, header=false, "
         f"columns={{'line': 'VARCHAR'}}, delim='\\x1e', quote='', escape='', "
-        f"filename=true)"
+        f"compression='{compression}', filename=true)"
     )
     quarantined = con.sql(
         f"select file_name as {SOURCE_FILE_COLUMN}, line_number, 'malformed JSON' as reason, "
@@ -584,7 +624,7 @@ def _read_ndjson_with_quarantine(
         cases = " ".join(f"when {_literal(c)} then {_literal(p)}" for c, p in clean_paths)
         rows = con.sql(
             _rows_sql(
-                _ndjson_reader_sql([c for c, _ in clean_paths], columns),
+                _ndjson_reader_sql([c for c, _ in clean_paths], columns, compression),
                 table,
                 projection,
                 f"case filename {cases} end",

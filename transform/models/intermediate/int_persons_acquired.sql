@@ -174,7 +174,7 @@ select
     end as acquisition_channel_key,
     coalesce(
         channels.channel_name,
-        case when sourced.source_value is null then 'Unknown' else 'Unmapped' end
+        {{ channel_outside_the_list_name("case when sourced.source_value is null then 'unknown' else 'unmapped' end") }}
     ) as acquisition_channel_name,
     sourced.channel_from as acquisition_channel_from,
     sourced.source_value as acquisition_source_value,

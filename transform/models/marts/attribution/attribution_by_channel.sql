@@ -40,13 +40,8 @@ select
     aggregated.month_start,
     cast(aggregated.channel_key as {{ dbt.type_string() }}) as channel_key,
     cast(
-        coalesce(
-            channels.channel_name,
-            case aggregated.channel_key
-                when 'no_marketing_touch' then 'No marketing touch in lookback'
-                when 'unmapped' then 'Unmapped'
-            end
-        ) as {{ dbt.type_string() }}
+        coalesce(channels.channel_name, {{ channel_outside_the_list_name('aggregated.channel_key') }})
+        as {{ dbt.type_string() }}
     ) as channel_name,
     cast(channels.channel_order as {{ dbt.type_bigint() }}) as channel_order,
     cast(aggregated.campaign as {{ dbt.type_string() }}) as campaign,

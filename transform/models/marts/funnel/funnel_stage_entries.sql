@@ -112,7 +112,7 @@ select
     timed.is_current_stage,
     timed.is_sales_sourced_sql,
     cast(coalesce(persons.acquisition_channel_key, 'unknown') as {{ dbt.type_string() }}) as channel_key,
-    cast(coalesce(persons.acquisition_channel_name, 'Unknown') as {{ dbt.type_string() }}) as channel_name,
+    cast(coalesce(persons.acquisition_channel_name, {{ channel_outside_the_list_name("'unknown'") }}) as {{ dbt.type_string() }}) as channel_name,
     cast(coalesce(persons.acquisition_campaign, '(none)') as {{ dbt.type_string() }}) as campaign,
     cast(coalesce(persons.segment_key, 'unknown') as {{ dbt.type_string() }}) as segment_key,
     cast(coalesce(persons.segment_name, 'Unknown size') as {{ dbt.type_string() }}) as segment_name,

@@ -194,7 +194,8 @@ select
     credited.acquiring_person_id,
     cast(credited.attributed_by as {{ dbt.type_string() }}) as attributed_by,
     coalesce(acquisitions.acquisition_channel_key, 'unknown') as acquisition_channel_key,
-    coalesce(acquisitions.acquisition_channel_name, 'Unknown') as acquisition_channel_name,
+    coalesce(acquisitions.acquisition_channel_name, {{ channel_outside_the_list_name("'unknown'") }})
+        as acquisition_channel_name,
     acquisitions.acquisition_campaign,
     coalesce(acquisitions.acquired_at, credited.account_created_at) as acquired_at,
     cast({{ dbt.date_trunc('month', 'coalesce(acquisitions.acquired_at, credited.account_created_at)') }} as date)
