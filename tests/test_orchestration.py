@@ -4,6 +4,7 @@ import csv
 import os
 
 import pytest
+import yaml
 from dagster import materialize
 from syrupy.extensions.json import JSONSnapshotExtension
 
@@ -177,6 +178,50 @@ def test_make_demo_loads_the_good_sources_and_prints_its_summary_when_one_fails(
     assert lines["raw_web_analytics.events"][0] != "0"
     assert lines["raw_crm.leads"][0] == "0"
     assert "Published marts: none yet" in out
+
+
+def test_make_demo_prints_its_summary_when_the_gate_blocks(landing, capsys, monkeypatch, tmp_path):
+    """Every source loads and every model builds, but a definition rule with tolerance 0
+    fails: the run fails, nothing is published, and the summary still says why."""
+    monkeypatch.setenv(settings.SOURCE_MAPPING_ENV, "")  # the demo points it at its mapping
+    definitions = yaml.safe_load(settings.definitions_path().read_text())
+    assert definitions["quality_tolerances"] == {}  # every definition rule tolerates 0
+    # No company is this big: every MQL HubSpot marked misses the MQL rule in force.
+    for rule in definitions["mql_rules"]:
+        rule["ideal_customer_profile"]["min_employees"] = 10**9
+    changed = tmp_path / "lead_definitions.yml"
+    changed.write_text(yaml.safe_dump(definitions, sort_keys=False))
+    monkeypatch.setenv(settings.DEFINITIONS_ENV, str(changed))
+
+    with pytest.raises(SystemExit) as exit_:
+        launcher.demo(contacts=150, days=14, seed=11)
+    assert exit_.value.code == 1
+    out = capsys.readouterr().out
+    assert "Run FAILED" in out
+    failed_step = next(line for line in out.splitlines() if line.startswith("  FAILED step"))
+    assert "quality_gate" in failed_step
+    assert "held back (an upstream step failed): " in out and "publish__shared_funnel_marts" in out
+    # The summary's table: all three systems loaded.
+    rows = {
+        line.split()[0]: int(line.split()[1].replace(",", ""))
+        for line in out.splitlines()
+        if line.startswith("raw_")
+    }
+    for system in SYSTEMS:
+        names = [f"{system.dataset}.{table.name}" for table in system.tables]
+        assert set(names) <= set(rows)
+        assert sum(rows[name] for name in names) > 0, system.dataset
+    # The failed check names the rule and how many records break it: every MQL.
+    [(mqls,)] = query(
+        "select count(*) from intermediate.int_contacts_mql_rule_checked where is_mql"
+    )
+    assert mqls > 0
+    failed = [line.strip() for line in out.splitlines() if line.startswith("  ERROR ")]
+    assert len(failed) == 1
+    assert f"mql_meets_rule_in_force: {mqls:,} failing" in failed[0]
+    assert "; e.g. HubSpot contact " in failed[0]  # example records, by their source ids
+    assert "Published marts: none yet" in out
+    assert not settings.published_warehouse_path().exists()
 
 
 @pytest.fixture(scope="module")
