@@ -10,7 +10,9 @@ byte for byte; a slice without data says why on the page.
 
 import datetime as dt
 import hashlib
+import json
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -447,6 +449,34 @@ def test_an_empty_slice_says_why(emptied, tmp_path):
     assert "Rejection reasons" in pages["closed_loop"]  # the other outcomes still draw
     assert "No month has a target yet: too little history to derive one." in pages["sla"]
     assert "No check result is recorded for this run" in pages["data_status"]
+
+
+def test_losses_without_a_recorded_reason_are_drawn_as_such(emptied, tmp_path):
+    """An org without a loss-reason field (Loss_Reason__c is optional) publishes its lost
+    MQLs with no reason: the closed-loop page draws them as one bar named for that, in the
+    colour of a missing reason, instead of an empty chart or an invented reason."""
+    with duckdb.connect(str(emptied)) as con:
+        con.execute("delete from marts.closed_loop_outcome_reasons where outcome = 'lost'")
+        con.execute(
+            """insert into marts.closed_loop_outcome_reasons
+               select * replace ('lost' as outcome, null as outcome_reason_kind,
+                                 null as outcome_reason, null as is_agreed_reason,
+                                 3 as mql_count)
+               from marts.closed_loop_outcome_reasons limit 1"""
+        )
+
+    page = render(emptied, tmp_path / "out")["closed_loop"]
+
+    decoder = json.JSONDecoder()
+    traces = [
+        trace
+        for call in re.finditer(r'Plotly\.newPlot\(\s*"[^"]+",\s*', page)
+        for trace in decoder.raw_decode(page, call.end())[0]
+    ]
+    (bars,) = [t for t in traces if "(no reason recorded)" in json.dumps(t.get("y"))]
+    assert list(bars["y"]) == ["(no reason recorded)"]
+    assert list(bars["marker"]["color"]) == ["#B42318"]
+    assert "red: none recorded" in page
 
 
 def test_empty_marts_render_every_page_with_the_reason(emptied, tmp_path):

@@ -165,18 +165,3 @@ def test_vendor_ga4_hits_are_counted_once_and_consent_pings_kept_apart(vendor_da
     # page views of one microsecond differ only by batch_event_index and stay two.
     assert query("select count(*) from staging.stg_web_analytics__events") == [(25,)]
     assert query("select count(*) from intermediate.int_web_sessions_sessionized") == [(4,)]
-
-
-def test_a_loss_without_a_reason_field_is_published_without_a_reason_and_the_page_says_so(
-    vendor_data,
-):
-    """A default org has no Loss_Reason__c: Initech's pilot (006Hs000003qIn2IAE) is Closed
-    Lost on 3 March with no reason anywhere. Its outcome is lost with no reason, and the
-    closed-loop page names that as no reason recorded instead of hiding or inventing one."""
-    assert query(
-        "select outcome, outcome_reason from marts.closed_loop_mql_outcomes "
-        "where opportunity_id = '006Hs000003qIn2IAE'"
-    ) == [("lost", None)]
-    page = (settings.outputs_dir() / "dashboards" / "closed_loop.html").read_text()
-    assert "(no reason recorded)" in page
-    assert "The definitions list no loss reasons; red: none recorded." in page
