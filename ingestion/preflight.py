@@ -63,7 +63,10 @@ class FileCheck:
 
 def header_of(system: ExportSystem, path: Path) -> tuple[str, ...]:
     """A file's columns: the CSV header, or the keys of a sample of NDJSON lines, read as
-    the loads read them."""
+    the loads read them; none for a 0-byte file (an empty drop: a quiet day, as the loads
+    read it)."""
+    if path.stat().st_size == 0:
+        return ()
     with path.open("rb") as raw:
         handle = decompressed(raw)
         if system.file_format == "csv":
