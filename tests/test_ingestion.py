@@ -135,6 +135,43 @@ def test_an_identical_redelivery_loads_nothing_and_a_corrected_file_loads(data_d
     assert query("select count(*) from raw_crm.loaded_files") == [(2,)]
 
 
+def test_a_data_dir_from_before_the_ledger_reads_none_of_its_loaded_files_again(data_dir):
+    """Upgrading a data dir whose loads predate the ledger (raw rows, no loaded_files): the
+    files its raw tables came from count as loaded, so GA4 events are not appended twice;
+    a new day's file and a corrected file at a path the ledger lists still load."""
+    import duckdb
+
+    lead = _lead_file("2026-01-01", "00Q000000000000001", "2026-01-01T09:00:00.000+0000")
+    day = settings.landing_dir() / "web_analytics"
+    hit = {"event_date": "20260101", "event_name": "page_view", "user_pseudo_id": "1.2"}
+    (day / "2026-01-01").mkdir(parents=True)
+    (day / "2026-01-01" / "events_20260101.json").write_text(
+        json.dumps(hit | {"event_timestamp": "1767258000000000"}) + "\n"
+    )
+    load(CRM)
+    load(WEB_ANALYTICS)
+    with duckdb.connect(str(settings.warehouse_path())) as con:  # as before the ledger
+        con.execute("delete from raw_crm.loaded_files")
+        con.execute("delete from raw_web_analytics.loaded_files")
+    os.utime(lead, (lead.stat().st_mtime + 60, lead.stat().st_mtime + 60))
+
+    assert load(CRM) == {}
+    assert load(WEB_ANALYTICS) == {}
+    assert query("select count(*) from raw_web_analytics.events") == [(1,)]
+
+    (day / "2026-01-02").mkdir()
+    (day / "2026-01-02" / "events_20260102.json").write_text(
+        json.dumps(hit | {"event_date": "20260102", "event_timestamp": "1767344400000000"}) + "\n"
+    )
+    assert load(WEB_ANALYTICS)["events"] == 1
+    assert query("select count(*) from raw_web_analytics.events") == [(2,)]
+    _lead_file("2026-01-02", "00Q000000000000001", "2026-01-02T09:00:00.000+0000")
+    assert load(CRM)["leads"] == 1
+    _lead_file("2026-01-02", "00Q000000000000001", "2026-01-02T10:00:00.000+0000")  # corrected
+    assert load(CRM)["leads"] == 1
+    assert query("select system_modstamp from raw_crm.leads") == [("2026-01-02T10:00:00.000000Z",)]
+
+
 def test_an_older_export_resent_later_never_replaces_a_newer_record(data_dir):
     _lead_file("2026-01-02", "00Q000000000000001", "2026-01-02T09:00:00.000+0000")
     load(CRM)

@@ -14,6 +14,11 @@ the file's rows. A file is read when its (path, content) is not in the ledger:
 
 Hashing reads the file, so a file whose (path, size, modification time) the ledger already
 holds is known without reading it.
+
+A data dir from before the ledger (its loads judged files by modification time) has raw
+rows but no ledger rows for the files they came from: a path the raw tables name and the
+ledger has never listed counts as loaded, so an upgraded data dir reads none of those files
+again (GA4 events, appended, would double). A corrected file at a listed path still loads.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Callable, Iterable
+from pathlib import PurePosixPath
 from typing import IO
 
 import pyarrow as pa
@@ -73,6 +79,8 @@ class FileLedger:
     def __init__(self, dataset: str):
         self.dataset = dataset
         self._loaded: set[tuple[str, str]] | None = None  # (path, content hash)
+        self._listed: set[str] = set()  # every path the ledger lists, whatever its content
+        self._before_the_ledger: set[str] | None = None
         self._stats: set[tuple[str, int, dt.datetime]] = set()  # (path, size, modified)
         self._hashes: dict[str, str] = {}  # path -> content hash, of the files to load
 
@@ -86,6 +94,7 @@ class FileLedger:
                         f'from "{self.dataset}"."{LEDGER_TABLE}"'
                     ).fetchall()
                     self._loaded = {(p, h) for p, h, _, _ in rows}
+                    self._listed = {p for p, _, _, _ in rows}
                     self._stats = {(p, s, m.astimezone(dt.UTC)) for p, _, s, m in rows}
         return self._loaded
 
@@ -105,8 +114,31 @@ class FileLedger:
         content = content_sha256()
         if (path, content) in loaded:
             return True
+        if path not in self._listed and path in self._loaded_before_the_ledger():
+            return True
         self._hashes[path] = content
         return False
+
+    def _loaded_before_the_ledger(self) -> set[str]:
+        """The paths (`<day>/<file>`) whose rows the raw tables hold: read once, when a
+        file the ledger doesn't list is judged."""
+        from ingestion.sources.readers import SOURCE_FILE_COLUMN  # readers imports this
+
+        if self._before_the_ledger is None:
+            self._before_the_ledger = set()
+            with stored_warehouse() as con:
+                if con is None:
+                    return self._before_the_ledger
+                for table in sorted(stored_tables(con, self.dataset) - {LEDGER_TABLE}):
+                    if SOURCE_FILE_COLUMN not in stored_columns(con, self.dataset, table):
+                        continue
+                    files = con.execute(
+                        f'select distinct "{SOURCE_FILE_COLUMN}" from "{self.dataset}"."{table}"'
+                    ).fetchall()
+                    self._before_the_ledger |= {
+                        "/".join(PurePosixPath(f).parts[-2:]) for (f,) in files if f
+                    }
+        return self._before_the_ledger
 
     def rows(self, items: Iterable[FileItemDict]) -> pa.Table:
         """The ledger rows of files just read (their rows go to the same load)."""

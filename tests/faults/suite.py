@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import gzip
 import hashlib
 import json
@@ -231,16 +232,63 @@ def implausible_date(landing: Path) -> None:
 
 
 def negative_amount(landing: Path) -> None:
-    """One opportunity re-sent with its amount negative."""
-    exports = sorted((landing / "crm").glob("*/Opportunity.csv"))
-    lines = next(e.read_text().splitlines() for e in exports if len(e.read_text().splitlines()) > 1)
-    header = lines[0].split(",")
-    amount = header.index('"Amount"')
-    fields = lines[1].split(",")
-    fields[amount] = "-" + fields[amount].strip('"')
-    (_new_day(landing, "crm") / "Opportunity.csv").write_text(
-        lines[0] + "\n" + ",".join(fields) + "\n"
-    )
+    """One opportunity sent with its amount negative: an open deal of a new account (the
+    suite's small world has no opportunity of its own yet), every other field plausible."""
+    day = _new_day(landing, "crm")
+    owner = _first_record(landing, "User.csv")["Id"]
+    stamp = f"{day.name}T09:00:00.000+0000"
+    account = {
+        "Id": "001FAULTS000000001",
+        "Name": "Fault Suite Ltd",
+        "Website": "faultsuite.example",
+        "Industry": "Software",
+        "NumberOfEmployees": "120",
+        "BillingCountry": "United Kingdom",
+        "Type": "Prospect",
+        "OwnerId": owner,
+        "IsDeleted": "false",
+        "CreatedDate": stamp,
+        "LastModifiedDate": stamp,
+        "SystemModstamp": stamp,
+    }
+    opportunity = {
+        "Id": "006FAULTS000000001",
+        "AccountId": account["Id"],
+        "Name": "Fault Suite Ltd - Pilot",
+        "StageName": "Prospecting",
+        "Amount": "-12000.0",
+        "CloseDate": "2026-03-31",
+        "Probability": "10",
+        "IsClosed": "false",
+        "IsWon": "false",
+        "LeadSource": "Web",
+        "Type": "New Business",
+        "OwnerId": owner,
+        "IsDeleted": "false",
+        "CreatedDate": stamp,
+        "LastModifiedDate": stamp,
+        "SystemModstamp": stamp,
+    }
+    for file_name, record in (("Account.csv", account), ("Opportunity.csv", opportunity)):
+        header = _header(landing, file_name)
+        with (day / file_name).open("w", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=header, quoting=csv.QUOTE_ALL)
+            writer.writeheader()
+            writer.writerow({column: record.get(column, "") for column in header})
+
+
+def _header(landing: Path, file_name: str) -> list[str]:
+    with sorted((landing / "crm").glob(f"*/{file_name}"))[0].open(newline="") as handle:
+        return next(csv.reader(handle))
+
+
+def _first_record(landing: Path, file_name: str) -> dict[str, str]:
+    for export in sorted((landing / "crm").glob(f"*/{file_name}")):
+        with export.open(newline="") as handle:
+            record = next(csv.DictReader(handle), None)
+        if record:
+            return record
+    raise LookupError(f"no {file_name} record in {landing / 'crm'}")
 
 
 # What each damaged input must come to: the loads succeed or fail the source by name;
