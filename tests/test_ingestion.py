@@ -563,6 +563,23 @@ def test_a_table_no_file_filled_yet_has_the_columns_a_load_gives_it(data_dir):
     assert {"mql_date__c", "accepted_date__c"} <= leads
 
 
+def test_a_stored_table_lacking_a_role_of_the_contract_gains_it_empty(data_dir):
+    """A raw table loaded by a version whose contract had no such role, and no file since:
+    after the next load it has the column (empty), so staging reads it, and a later file
+    fills it."""
+    import duckdb
+
+    _lead_file("2026-01-01", "00Q000000000000001", "2026-01-01T09:00:00.000+0000")
+    load(CRM)
+    with duckdb.connect(str(settings.warehouse_path())) as con:  # as an older version left it
+        con.execute("alter table raw_crm.leads drop column accepted_date__c")
+
+    load(CRM)  # nothing new to read
+    assert query("select id, accepted_date__c from raw_crm.leads") == [("00Q000000000000001", None)]
+    _lead_file("2026-01-02", "00Q000000000000001", "2026-01-02T09:00:00.000+0000")
+    assert load(CRM)["leads"] == 1
+
+
 def test_a_0_byte_export_after_earlier_loads_is_a_quiet_day(data_dir):
     """The same empty drop as above, but arriving after a day that loaded: the raw table
     exists by then, and the empty file still adds nothing and breaks nothing."""

@@ -13,6 +13,7 @@ row per hit. Every contract table exists after a load, empty when no file filled
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -41,7 +42,7 @@ from ingestion.sources.readers import (
     ReadContext,
     read_export_page,
 )
-from ingestion.sources.stored import stored_tables, stored_warehouse
+from ingestion.sources.stored import stored_columns, stored_tables, stored_warehouse
 
 __all__ = [
     "quarantined_row_counts",
@@ -54,6 +55,8 @@ __all__ = [
     "source_for",
     "web_analytics",
 ]
+
+log = logging.getLogger(__name__)
 
 FILES_PER_PAGE = 1000
 
@@ -199,18 +202,27 @@ def _raw_column_types(table: ExportTable) -> dict[str, str]:
 def create_empty_tables(system: ExportSystem) -> list[str]:
     """Create, empty and typed from the contract, every raw table no file has filled yet
     (a quiet day, a header-only file, every row quarantined, an export the org doesn't
-    make), so the models read an empty table instead of failing. Returns their names."""
+    make), so the models read an empty table instead of failing. Returns their names.
+
+    A stored table lacking a column of the contract (loaded by an older version whose
+    contract had no such role, with no file delivered since) gains it, empty: dlt reads
+    the stored columns before it alters a table, so a later file fills it."""
     created = []
     with duckdb.connect(str(settings.warehouse_path())) as con:
         con.execute(f'create schema if not exists "{system.dataset}"')
         existing = stored_tables(con, system.dataset)
         for table in system.tables:
+            columns = _raw_column_types(table)
+            relation = f'"{system.dataset}"."{table.name}"'
             if table.name in existing:
+                stored = stored_columns(con, system.dataset, table.name)
+                for name, kind in columns.items():
+                    if name not in stored:
+                        log.info("%s: adding the contract's column %s (empty)", relation, name)
+                        con.execute(f'alter table {relation} add column "{name}" {kind}')
                 continue
-            columns = ", ".join(
-                f'"{name}" {kind}' for name, kind in _raw_column_types(table).items()
-            )
-            con.execute(f'create table "{system.dataset}"."{table.name}" ({columns})')
+            typed = ", ".join(f'"{name}" {kind}' for name, kind in columns.items())
+            con.execute(f"create table {relation} ({typed})")
             created.append(table.name)
     return created
 
