@@ -30,7 +30,14 @@ _OFFLINE_ENV = {
 
 def data_dir() -> Path:
     """The root of everything the pipeline reads and writes."""
-    return Path(os.environ.get(DATA_DIR_ENV) or REPO_ROOT / "data").resolve()
+    root = Path(os.environ.get(DATA_DIR_ENV) or REPO_ROOT / "data").resolve()
+    if "#" in str(root):
+        raise ValueError(
+            f"{DATA_DIR_ENV}={root}: dbt-duckdb reads the warehouse path as a URL, so a "
+            "'#' cuts it short (the models would look for a database of another name); "
+            "choose a folder without '#'"
+        )
+    return root
 
 
 def landing_dir() -> Path:

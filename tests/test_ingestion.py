@@ -596,3 +596,11 @@ def test_a_0_byte_export_after_earlier_loads_is_a_quiet_day(data_dir):
     load(CRM)
     assert query("select id from raw_crm.leads") == [("00Q000000000000001",)]
     assert table_counts(CRM.dataset).get("quarantined_rows", 0) == 0
+
+
+def test_a_data_dir_with_a_hash_in_its_path_is_refused_by_name(monkeypatch, tmp_path):
+    """dbt-duckdb names the database from the warehouse path read as a URL: under
+    `.../case #1/data` every model failed with 'case  is not a catalog or schema'."""
+    monkeypatch.setenv(settings.DATA_DIR_ENV, str(tmp_path / "case #1" / "data"))
+    with pytest.raises(ValueError, match="choose a folder without '#'"):
+        settings.warehouse_path()

@@ -8,6 +8,7 @@ import hashlib
 import json
 import os
 import random
+import re
 import shutil
 import signal
 import subprocess
@@ -324,7 +325,9 @@ class Suite:
         return Workspace(self.base / name)
 
     def copy(self, state: str, name: str) -> Workspace:
-        target = self.base / "cases" / name.replace(" ", "_").replace("/", "_")
+        # a case's folder is its name with only path-safe characters: dbt-duckdb can't
+        # open a warehouse whose path holds '#' (as in "kill -9 in load_crm #1")
+        target = self.base / "cases" / re.sub(r"[^A-Za-z0-9._+-]+", "_", name)
         shutil.rmtree(target, ignore_errors=True)
         shutil.copytree(self.base / state, target, symlinks=True)
         return Workspace(target)
