@@ -121,13 +121,17 @@ def _duckdb_paths(items: list[FileItemDict], con: duckdb.DuckDBPyConnection) -> 
 GZIP_MAGIC = b"\x1f\x8b"
 
 
-def decompressed(raw: IO[bytes]) -> IO[bytes]:
-    """An export file's bytes as the export wrote them. Gzip is judged by the first bytes,
-    not the name, so a Lead.csv holding gzip reads like Lead.csv.gz (mail gateways and
-    `gzip -S` leave such names). `raw` must be seekable; it stays open."""
+def _is_gzip(raw: IO[bytes]) -> bool:
+    """Whether a file's bytes are gzip, by their first bytes, not its name (a Lead.csv
+    holding gzip, as mail gateways and `gzip -S` leave them). `raw` must be seekable."""
     is_gzip = raw.read(len(GZIP_MAGIC)) == GZIP_MAGIC
     raw.seek(0)
-    return cast(IO[bytes], gzip.GzipFile(fileobj=raw, mode="rb")) if is_gzip else raw
+    return is_gzip
+
+
+def decompressed(raw: IO[bytes]) -> IO[bytes]:
+    """An export file's bytes as the export wrote them (`raw` stays open)."""
+    return cast(IO[bytes], gzip.GzipFile(fileobj=raw, mode="rb")) if _is_gzip(raw) else raw
 
 
 def duckdb_compression(path: str | Path) -> str:
@@ -135,7 +139,7 @@ def duckdb_compression(path: str | Path) -> str:
     its name (DuckDB judges by the name)."""
     try:
         with open(path, "rb") as raw:
-            return "gzip" if raw.read(len(GZIP_MAGIC)) == GZIP_MAGIC else "auto"
+            return "gzip" if _is_gzip(raw) else "auto"
     except OSError:  # not a local file: DuckDB's own judgement
         return "auto"
 
