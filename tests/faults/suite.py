@@ -507,8 +507,8 @@ class Suite:
         return Verdict(
             name,
             f"killed {landed}; next run "
-            + ("recovered" if result["success"] and result["recovered"] else "no recovery")
-            + ("" if result["success"] else ": " + "; ".join(result["failures"])),
+            + ("succeeded" if result["success"] else "FAILED: " + "; ".join(result["failures"]))
+            + (", after failing the dead run" if result["recovered"] else ""),
             workspace.quarantined() - self.state("clean").quarantined(),
             equal,
             published_intact if digest else None,
