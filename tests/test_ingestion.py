@@ -246,14 +246,11 @@ def test_latin_1_bytes_are_quarantined_with_their_line_never_published_as_replac
     assert "m\\xfcller@acme.com" in record  # the byte itself, visible, never a U+FFFD
 
 
-def test_gzip_compressed_exports_are_read_and_other_names_are_not(data_dir):
+def _gzipped_ga4_hit(file_name: str) -> Path:
+    """One GA4 page view of 1 Jan 2026, gzip-compressed, as `file_name` in that day's folder."""
     import gzip
 
-    plain = _lead_file("2026-01-01", "00Q000000000000001", "2026-01-01T09:00:00.000+0000")
-    compressed = _lead_file("2026-01-02", "00Q000000000000002", "2026-01-02T09:00:00.000+0000")
-    compressed.with_name("Lead.csv.gz").write_bytes(gzip.compress(compressed.read_bytes()))
-    compressed.rename(compressed.with_name("Lead.csv.bak"))  # a backup copy: not an export
-    web = settings.landing_dir() / "web_analytics" / "2026-01-01" / "events_20260101.json.gz"
+    web = settings.landing_dir() / "web_analytics" / "2026-01-01" / file_name
     web.parent.mkdir(parents=True)
     hit = {
         "event_date": "20260101",
@@ -262,6 +259,17 @@ def test_gzip_compressed_exports_are_read_and_other_names_are_not(data_dir):
         "user_pseudo_id": "1.2",
     }
     web.write_bytes(gzip.compress((json.dumps(hit) + "\n").encode()))
+    return web
+
+
+def test_gzip_compressed_exports_are_read_and_other_names_are_not(data_dir):
+    import gzip
+
+    plain = _lead_file("2026-01-01", "00Q000000000000001", "2026-01-01T09:00:00.000+0000")
+    compressed = _lead_file("2026-01-02", "00Q000000000000002", "2026-01-02T09:00:00.000+0000")
+    compressed.with_name("Lead.csv.gz").write_bytes(gzip.compress(compressed.read_bytes()))
+    compressed.rename(compressed.with_name("Lead.csv.bak"))  # a backup copy: not an export
+    _gzipped_ga4_hit("events_20260101.json.gz")
 
     load(CRM)
     load(WEB_ANALYTICS)
@@ -286,15 +294,7 @@ def test_gzip_bytes_under_a_plain_name_are_read_as_gzip(data_dir):
     _lead_file("2026-01-01", "00Q000000000000001", "2026-01-01T09:00:00.000+0000")
     packed = _lead_file("2026-01-02", "00Q000000000000002", "2026-01-02T09:00:00.000+0000")
     packed.write_bytes(gzip.compress(packed.read_bytes()))
-    web = settings.landing_dir() / "web_analytics" / "2026-01-01" / "events_20260101.json"
-    web.parent.mkdir(parents=True)
-    hit = {
-        "event_date": "20260101",
-        "event_timestamp": "1767258000000000",
-        "event_name": "page_view",
-        "user_pseudo_id": "1.2",
-    }
-    web.write_bytes(gzip.compress((json.dumps(hit) + "\n").encode()))
+    _gzipped_ga4_hit("events_20260101.json")  # gzip under a plain name
 
     checks, _ = check_system(CRM)
     assert [c.error for c in checks if c.path == packed] == [None]
